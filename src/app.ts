@@ -1,0 +1,123 @@
+// buildApp: the single place where store, auth, domain and HTTP are wired together. Tests pass their
+// own database, clock and config; nothing here reads the environment.
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AuthConfig } from './auth/auth-config.js';
+import { createCallerResolver, type CallerResolver } from './auth/caller-resolver.js';
+import { createTokenVerifier } from './auth/token-verifier.js';
+import type { Clock } from './domain/pick-activities.js';
+import { registerApiGate } from './http/api-gate.js';
+import { ApiError } from './http/error-catalog.js';
+import { MAX_BODY_BYTES, registerErrorHandler } from './http/error-handler.js';
+import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
+import { registerHealthRoutes } from './http/routes/health.route.js';
+import { createMetrics, registerMetrics, type Metrics } from './http/routes/metrics.route.js';
+import { collectOpenApi } from './http/routes/openapi.route.js';
+import { registerPickRoute } from './http/routes/pick.route.js';
+import { Messages } from './i18n/messages.js';
+import { isRfc3339 } from './org/rfc3339.js';
+import { ActivityStore } from './store/activity-store.js';
+import type { OpenDatabase } from './store/database.js';
+import { KeyStore } from './store/key-store.js';
+import { OrganisationStore } from './store/organisation-store.js';
+import { createTransactional, DEFAULT_TRANSACTIONS, type TransactionSettings } from './store/transaction.js';
+import { UserStore } from './store/user-store.js';
+import { sql } from 'kysely';
+
+export interface AppOptions {
+  readonly database: OpenDatabase;
+  readonly auth: AuthConfig;
+  readonly clock?: Clock;
+  readonly transactions?: TransactionSettings;
+  /** How long a user's authorization facts may be served from memory; 0 reads them on every request. */
+  readonly userFactsTtlMs?: number;
+  readonly logger?: FastifyServerOptions['logger'];
+  readonly messages?: Messages;
+}
+
+export interface App {
+  readonly server: FastifyInstance;
+  readonly organisations: OrganisationStore;
+  readonly callers: CallerResolver;
+  readonly metrics: Metrics;
+}
+
+const systemClock: Clock = { nowMs: () => Date.now() };
+const packageVersion = (
+  JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+export async function buildApp(options: AppOptions): Promise<App> {
+  const { db, dialect } = options.database;
+  const clock = options.clock ?? systemClock;
+  const messages = options.messages ?? new Messages();
+  const metrics = createMetrics();
+  const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, () =>
+    metrics.transactionRetries.inc(),
+  );
+  const activities = new ActivityStore(db, dialect, transactional);
+  const users = new UserStore(db);
+  const organisations = new OrganisationStore(db, transactional);
+  const embeddedKey =
+    options.auth.jwksUrl === undefined ? await new KeyStore(db).getOrCreate(clock.nowMs()) : undefined;
+  const callers = createCallerResolver(
+    createTokenVerifier(options.auth, embeddedKey),
+    users,
+    options.userFactsTtlMs ?? 0,
+  );
+
+  const server = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: () => randomUUID(),
+    // Unknown attributes must stay to be reported (400-147), never be stripped; types are never coerced.
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        allErrors: true,
+        useDefaults: false,
+        formats: { rfc3339: isRfc3339 },
+      },
+    },
+    return503OnClosing: true,
+  });
+  server.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerContentTypeParsers(server);
+  registerErrorHandler(server, messages);
+  registerMetrics(server, metrics);
+  registerHealthRoutes(server, async () => {
+    await sql`select 1`.execute(db);
+    return true;
+  });
+  collectOpenApi(server, { version: packageVersion });
+  registerApiGate(server, callers);
+  registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });
+  registerActivityReadRoute(server, { reader: activities, messages });
+  await server.ready();
+  return { server, organisations, callers, metrics };
+}
+
+/**
+ * Only JSON is read. The API gate already refused other media types with a body (415-100); an empty
+ * body of any type is "no body" (400-264). Invalid JSON is 400-152.
+ */
+function registerContentTypeParsers(server: FastifyInstance): void {
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError('400-152', { attribute: 'body' }, [{ key: 'attribute', value: 'body' }]), undefined);
+    }
+  });
+  server.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+    if ((body as string).length === 0) return done(null, undefined);
+    done(new ApiError('415-100'), undefined);
+  });
+}

@@ -1,0 +1,24 @@
+// The embedded issuer: signs short-lived user tokens with the key kept in the database.
+import { createSigner } from 'fast-jwt';
+import type { SigningKey } from '../store/key-store.js';
+import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER } from './auth-config.js';
+
+export interface TokenRequest {
+  readonly userId: string;
+  readonly loginName: string;
+  readonly scope: string;
+  readonly expiresInSeconds: number;
+}
+
+export function issueToken(key: SigningKey, request: TokenRequest): string {
+  const sign = createSigner({
+    algorithm: key.algorithm,
+    key: key.privatePem,
+    kid: key.kid,
+    iss: EMBEDDED_ISSUER,
+    aud: EMBEDDED_AUDIENCE,
+    sub: request.userId,
+    expiresIn: request.expiresInSeconds * 1000,
+  });
+  return sign({ scope: request.scope, preferred_username: request.loginName });
+}

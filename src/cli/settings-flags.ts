@@ -1,0 +1,46 @@
+// Command-line flags shared by every command: one per setting, named after its environment variable.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, SETTINGS, parseConfig, type ServiceConfig, type SettingName } from '../config.js';
+
+export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
+
+export const SETTING_FLAGS: FlagOptions = Object.fromEntries(
+  SETTINGS.map((s) => [s.flag, { type: 'string' as const }]),
+);
+
+export function settingsHelp(): string {
+  const width = Math.max(...SETTINGS.map((s) => s.flag.length)) + 4;
+  return SETTINGS.map(
+    (s) => `  --${s.flag.padEnd(width)}${s.env}: ${s.help} (default: ${s.default || 'none'})`,
+  ).join('\n');
+}
+
+export interface ParsedCommand {
+  readonly values: Record<string, string | boolean | undefined>;
+  readonly positionals: string[];
+}
+
+export function parseCommand(args: readonly string[], own: FlagOptions): ParsedCommand {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options: { ...SETTING_FLAGS, ...own, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values, positionals };
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+}
+
+/** Environment first, flags over it. */
+export function configFrom(values: ParsedCommand['values'], env: NodeJS.ProcessEnv): ServiceConfig {
+  const merged: Partial<Record<SettingName, string>> = {};
+  for (const setting of SETTINGS) {
+    const flag = values[setting.flag];
+    const value = typeof flag === 'string' ? flag : env[setting.env];
+    if (value !== undefined) merged[setting.env] = value;
+  }
+  return parseConfig(merged);
+}

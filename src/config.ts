@@ -1,0 +1,221 @@
+// Service configuration from the environment and command-line flags (a flag beats its variable).
+// Every value is validated at start; a bad one stops the process with one line naming it.
+import {
+  EMBEDDED_AUDIENCE,
+  EMBEDDED_ISSUER,
+  VERIFIABLE_ALGORITHMS,
+  type AuthConfig,
+  type VerifiableAlgorithm,
+} from './auth/auth-config.js';
+import { DEFAULT_POOL, type PoolSettings } from './store/database.js';
+import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
+import type { IsolationLevel, TransactionSettings } from './store/transaction.js';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export interface ServiceConfig {
+  readonly database: DatabaseTarget;
+  readonly databaseUrl: string;
+  readonly port: number;
+  readonly host: string;
+  readonly logLevel: string;
+  readonly auth: AuthConfig;
+  readonly pool: PoolSettings;
+  readonly transactions: TransactionSettings;
+  readonly userFactsTtlMs: number;
+  readonly shutdownGraceMs: number;
+}
+
+/** One row per setting: the README's configuration table is this list. */
+export const SETTINGS = [
+  {
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    default: 'sqlite:./data/casemgr.db',
+    help: 'sqlite:PATH (embedded) or postgres://user@host:port/db',
+  },
+  { env: 'PORT', flag: 'port', default: '8080', help: 'TCP port to listen on' },
+  { env: 'HOST', flag: 'host', default: '127.0.0.1', help: 'Address to listen on (0.0.0.0 for all)' },
+  {
+    env: 'LOG_LEVEL',
+    flag: 'log-level',
+    default: 'info',
+    help: 'fatal, error, warn, info, debug, trace or silent',
+  },
+  {
+    env: 'AUTH_JWKS_URL',
+    flag: 'auth-jwks-url',
+    default: '',
+    help: 'External issuer JWKS URL; empty = the embedded issuer',
+  },
+  {
+    env: 'AUTH_ISSUER',
+    flag: 'auth-issuer',
+    default: '',
+    help: 'Required `iss` (required with AUTH_JWKS_URL)',
+  },
+  {
+    env: 'AUTH_AUDIENCE',
+    flag: 'auth-audience',
+    default: '',
+    help: 'Required `aud` (required with AUTH_JWKS_URL)',
+  },
+  {
+    env: 'AUTH_ALGORITHMS',
+    flag: 'auth-algorithms',
+    default: 'RS256',
+    help: 'Comma-separated algorithms of the external issuer',
+  },
+  {
+    env: 'AUTH_CLOCK_TOLERANCE_SECONDS',
+    flag: 'auth-clock-tolerance-seconds',
+    default: '0',
+    help: 'Leeway for exp/nbf',
+  },
+  {
+    env: 'AUTH_SCOPE_PREFIX',
+    flag: 'auth-scope-prefix',
+    default: '',
+    help: 'Prefix before every scope name',
+  },
+  {
+    env: 'AUTH_USER_CLAIM',
+    flag: 'auth-user-claim',
+    default: 'sub',
+    help: 'Claim naming the user (user id or login name)',
+  },
+  {
+    env: 'USER_FACTS_TTL_MS',
+    flag: 'user-facts-ttl-ms',
+    default: '0',
+    help: "Cache users' roles/permissions this long (0 = read per request)",
+  },
+  {
+    env: 'DATABASE_POOL_MAX',
+    flag: 'database-pool-max',
+    default: String(DEFAULT_POOL.poolMax),
+    help: 'PostgreSQL pool size',
+  },
+  {
+    env: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    flag: 'database-statement-timeout-ms',
+    default: String(DEFAULT_POOL.statementTimeoutMs),
+    help: 'PostgreSQL statement_timeout',
+  },
+  {
+    env: 'DATABASE_ISOLATION',
+    flag: 'database-isolation',
+    default: 'read committed',
+    help: 'PostgreSQL isolation: read committed, repeatable read or serializable',
+  },
+  {
+    env: 'SHUTDOWN_GRACE_MS',
+    flag: 'shutdown-grace-ms',
+    default: '10000',
+    help: 'How long in-flight requests may finish on SIGTERM',
+  },
+] as const;
+
+export type SettingName = (typeof SETTINGS)[number]['env'];
+
+function integer(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function isolationOf(raw: string): IsolationLevel {
+  const value = raw.trim().toLowerCase().replace(/[_-]/g, ' ');
+  if (value === 'read committed' || value === 'repeatable read' || value === 'serializable') return value;
+  throw new ConfigError(
+    `DATABASE_ISOLATION must be read committed, repeatable read or serializable, got "${raw}"`,
+  );
+}
+
+function algorithmsOf(raw: string): VerifiableAlgorithm[] {
+  const list = raw
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  const bad = list.filter((a) => !(VERIFIABLE_ALGORITHMS as readonly string[]).includes(a));
+  if (list.length === 0 || bad.length > 0) {
+    throw new ConfigError(
+      `AUTH_ALGORITHMS must list some of ${VERIFIABLE_ALGORITHMS.join(', ')} ("none" is never accepted), got "${raw}"`,
+    );
+  }
+  return list as VerifiableAlgorithm[];
+}
+
+/** `values` holds each setting by its environment name; flags have already been folded in by the CLI. */
+export function parseConfig(values: Partial<Record<SettingName, string | undefined>>): ServiceConfig {
+  const get = (name: SettingName): string => values[name] ?? SETTINGS.find((s) => s.env === name)!.default;
+  const databaseUrl = get('DATABASE_URL');
+  let database: DatabaseTarget;
+  try {
+    database = parseDatabaseUrl(databaseUrl);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const logLevel = get('LOG_LEVEL');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(
+      `LOG_LEVEL must be fatal, error, warn, info, debug, trace or silent, got "${logLevel}"`,
+    );
+  }
+  const jwksUrl = get('AUTH_JWKS_URL') || undefined;
+  if (jwksUrl !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(jwksUrl);
+    } catch {
+      throw new ConfigError(`AUTH_JWKS_URL must be an absolute http(s) URL, got "${jwksUrl}"`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new ConfigError(`AUTH_JWKS_URL must use https, got "${jwksUrl}"`);
+    if (!get('AUTH_ISSUER') || !get('AUTH_AUDIENCE')) {
+      throw new ConfigError(
+        'AUTH_ISSUER and AUTH_AUDIENCE are required with AUTH_JWKS_URL: tokens are pinned to both',
+      );
+    }
+  }
+  const host = get('HOST');
+  if (host.trim() === '') throw new ConfigError('HOST must not be empty');
+  return {
+    database,
+    databaseUrl,
+    port: integer('PORT', get('PORT'), 0, 65535),
+    host,
+    logLevel,
+    auth: {
+      jwksUrl,
+      issuer: get('AUTH_ISSUER') || EMBEDDED_ISSUER,
+      audience: get('AUTH_AUDIENCE') || EMBEDDED_AUDIENCE,
+      algorithms: algorithmsOf(get('AUTH_ALGORITHMS')),
+      clockToleranceSeconds: integer(
+        'AUTH_CLOCK_TOLERANCE_SECONDS',
+        get('AUTH_CLOCK_TOLERANCE_SECONDS'),
+        0,
+        3600,
+      ),
+      scopePrefix: get('AUTH_SCOPE_PREFIX'),
+      userClaim: get('AUTH_USER_CLAIM') || 'sub',
+    },
+    pool: {
+      poolMax: integer('DATABASE_POOL_MAX', get('DATABASE_POOL_MAX'), 1, 1000),
+      statementTimeoutMs: integer(
+        'DATABASE_STATEMENT_TIMEOUT_MS',
+        get('DATABASE_STATEMENT_TIMEOUT_MS'),
+        1,
+        3_600_000,
+      ),
+      connectionTimeoutMs: DEFAULT_POOL.connectionTimeoutMs,
+    },
+    transactions: { isolation: isolationOf(get('DATABASE_ISOLATION')), retries: 8 },
+    userFactsTtlMs: integer('USER_FACTS_TTL_MS', get('USER_FACTS_TTL_MS'), 0, 3_600_000),
+    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 0, 600_000),
+  };
+}

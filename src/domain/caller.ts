@@ -1,0 +1,47 @@
+// The authenticated agent with every authorization fact the rules need, loaded once per request.
+
+export const SCOPE_MANAGE = 'core.casemgr.manage';
+export const SCOPE_READ = 'core.casemgr.read';
+
+export const ACTION_PICK = 'Pick Activities';
+export const ACTION_UNPIN = 'Unpin';
+export const ACTION_VIEW_AGENT_CONSOLE = 'View Agent Console';
+export type GuardedAction = typeof ACTION_PICK | typeof ACTION_UNPIN | typeof ACTION_VIEW_AGENT_CONSOLE;
+
+export const MAIL_LICENSES = ['eGain Advisor Desktop', 'eGain MailPlus'] as const;
+export const USER_LICENSES = [
+  'eGain Platform',
+  'eGain Knowledge + AI',
+  'eGain MailPlus',
+  'eGain ChatPlus',
+  'eGain Advisor Desktop',
+  'eGain CallTrackPlus',
+  'eGain CobrowsePlus',
+] as const;
+
+/** Facts about the user from the organisation data (no token involved). */
+export interface UserFacts {
+  readonly userId: string;
+  readonly homeDepartmentId: string;
+  readonly foreignDepartmentIds: ReadonlySet<string>;
+  readonly licenses: ReadonlySet<string>;
+  /** Actions of the user's roles and of its groups' roles. */
+  readonly actions: ReadonlySet<string>;
+  /** Queues the user may pull from, directly or through a group ("Pull activities" on a queue). */
+  readonly pullableQueueIds: ReadonlySet<string>;
+  /** Users the user may pull from, directly or through a group ("Pull activities" on a user). */
+  readonly pullableUserIds: ReadonlySet<string>;
+}
+
+export interface Caller extends UserFacts {
+  /** Token scopes with the deployment's scope prefix already removed. */
+  readonly scopes: ReadonlySet<string>;
+}
+
+export function canSeeDepartment(user: UserFacts, departmentId: string): boolean {
+  return user.homeDepartmentId === departmentId || user.foreignDepartmentIds.has(departmentId);
+}
+
+export function hasAnyLicense(user: UserFacts, licenses: readonly string[]): boolean {
+  return licenses.some((license) => user.licenses.has(license));
+}

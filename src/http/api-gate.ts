@@ -1,0 +1,55 @@
+// Rules 1–3 for every /core/casemgr route, in the contract's order: the token (401), then Accept,
+// Accept-Language and Content-Type (406/415), then query parameters (400-101/102). The body (rule 4)
+// is judged after parsing, by the route schema.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { CallerResolver } from '../auth/caller-resolver.js';
+import { DEFAULT_LOCALE } from '../i18n/locales.js';
+import { ApiError } from './error-catalog.js';
+import { isAcceptableContentType, negotiateLocale, negotiateMedia } from './negotiation.js';
+import { allowedQueryOf, checkQuery, type AllowedQuery } from './query-rules.js';
+
+function hasBody(request: FastifyRequest): boolean {
+  const length = request.headers['content-length'];
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export function registerApiGate(app: FastifyInstance, callers: CallerResolver): void {
+  const allowedByRoute = new WeakMap<object, AllowedQuery>();
+  app.decorateRequest('media', 'json');
+  app.decorateRequest('locale', DEFAULT_LOCALE);
+  app.decorateRequest('caller', undefined);
+
+  app.addHook('onRequest', async (request) => {
+    const api = request.routeOptions.config.api;
+    if (!api) return;
+    const media = negotiateMedia(request.headers.accept);
+    const locale = negotiateLocale(request.headers['accept-language']);
+    // Errors found before the headers are judged still speak the client's language when they can.
+    request.media = media ?? 'json';
+    request.locale = locale ?? DEFAULT_LOCALE;
+
+    // Rule 1 — 401-101: a valid token of a known user.
+    const resolution = await callers.resolve(request.headers.authorization);
+    if (!resolution.ok) throw new ApiError('401-101');
+    request.caller = resolution.caller;
+
+    // Rule 2 — 406-101 (body in JSON), 406-100, 415-100.
+    if (media === undefined) throw new ApiError('406-101');
+    if (locale === undefined) throw new ApiError('406-100');
+    if (
+      api.takesBody &&
+      hasBody(request) &&
+      !isAcceptableContentType(request.headers['content-type'] ?? '')
+    ) {
+      throw new ApiError('415-100');
+    }
+
+    // Rule 3 — 400-101 / 400-102.
+    let allowed = allowedByRoute.get(api);
+    if (!allowed) {
+      allowed = allowedQueryOf(api.query);
+      allowedByRoute.set(api, allowed);
+    }
+    checkQuery(request.query as Record<string, unknown>, allowed);
+  });
+}

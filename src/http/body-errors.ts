@@ -1,0 +1,97 @@
+// Turns JSON Schema validation errors of a request body into the one eGain error the contract asks
+// for: the first code in precedence order wins (104, 147, 146, 152), and within a code the first
+// offending attribute in document order is named, as a dotted path without array indexes.
+import type { ApiError } from './error-catalog.js';
+import { attributeError, tooManyActivities } from './error-catalog.js';
+
+/** The fields of an Ajv error this mapper reads. */
+export interface SchemaError {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly params: Record<string, unknown>;
+}
+
+type BodyCode = '400-104' | '400-147' | '400-146' | '400-152';
+const PRECEDENCE: readonly BodyCode[] = ['400-104', '400-147', '400-146', '400-152'];
+
+interface Finding {
+  readonly code: BodyCode;
+  /** JSON pointer segments of the offending attribute. */
+  readonly segments: readonly string[];
+}
+
+function segmentsOf(pointer: string): string[] {
+  return pointer === ''
+    ? []
+    : pointer
+        .slice(1)
+        .split('/')
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function classify(error: SchemaError): Finding {
+  const at = segmentsOf(error.instancePath);
+  switch (error.keyword) {
+    case 'maxItems':
+      return { code: '400-104', segments: at };
+    case 'additionalProperties':
+      return { code: '400-147', segments: [...at, String(error.params.additionalProperty)] };
+    case 'required':
+      return { code: '400-146', segments: [...at, String(error.params.missingProperty)] };
+    case 'minItems':
+      // An empty `activity` array is a missing activity (contract: 400-146 naming `activity`).
+      return { code: '400-146', segments: at };
+    default:
+      return { code: '400-152', segments: at };
+  }
+}
+
+/** `activity/3/color` → `activity.color`: eGain names attributes, not positions. */
+export function attributeName(segments: readonly string[]): string {
+  return segments.filter((s) => !/^\d+$/.test(s)).join('.') || 'body';
+}
+
+/**
+ * Document order of a path inside the parsed body: at each level the index of the key among the
+ * object's keys (JSON.parse keeps source order) or the array index. Missing attributes sort at the
+ * end of their object, after its present keys.
+ */
+function positionOf(body: unknown, segments: readonly string[]): number[] {
+  const position: number[] = [];
+  let node = body;
+  for (const segment of segments) {
+    if (Array.isArray(node)) {
+      position.push(Number(segment));
+      node = node[Number(segment)];
+    } else if (node !== null && typeof node === 'object') {
+      const keys = Object.keys(node);
+      const index = keys.indexOf(segment);
+      position.push(index === -1 ? keys.length : index);
+      node = (node as Record<string, unknown>)[segment];
+    } else {
+      break;
+    }
+  }
+  return position;
+}
+
+function compareLexicographic(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return a[i] - b[i];
+  }
+  return a.length - b.length;
+}
+
+export function bodyErrorFromSchema(errors: readonly SchemaError[], body: unknown): ApiError {
+  const findings = errors.map(classify);
+  for (const code of PRECEDENCE) {
+    const matching = findings.filter((f) => f.code === code);
+    if (matching.length === 0) continue;
+    if (code === '400-104') return tooManyActivities();
+    const first = matching
+      .map((f) => ({ f, position: positionOf(body, f.segments) }))
+      .sort((a, b) => compareLexicographic(a.position, b.position))[0].f;
+    return attributeError(code, attributeName(first.segments));
+  }
+  return attributeError('400-152', 'body');
+}

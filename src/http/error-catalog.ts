@@ -1,0 +1,120 @@
+// The one catalog of eGain error codes this service answers with, and the mapping from domain rule
+// failures to them. Messages live in the i18n catalogs under the same codes.
+import type { RuleFailure } from '../domain/failures.js';
+import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
+import type { MessageParams } from '../i18n/messages.js';
+
+export const ERROR_STATUS = {
+  '400-101': 400,
+  '400-102': 400,
+  '400-104': 400,
+  '400-105': 400,
+  '400-106': 400,
+  '400-146': 400,
+  '400-147': 400,
+  '400-152': 400,
+  '400-194': 400,
+  '400-264': 400,
+  '400-301': 400,
+  '400-302': 400,
+  '400-303': 400,
+  '400-304': 400,
+  '400-305': 400,
+  '401-101': 401,
+  '403-177': 403,
+  '403-178': 403,
+  '403-179': 403,
+  '403-180': 403,
+  '403-181': 403,
+  '403-182': 403,
+  '403-197': 403,
+  '404-100': 404,
+  '404-101': 404,
+  '406-100': 406,
+  '406-101': 406,
+  '409-100': 409,
+  '413-100': 413,
+  '415-100': 415,
+  '500-100': 500,
+  '503-100': 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
+
+export interface Detail {
+  readonly key: string;
+  readonly value: string;
+}
+
+export const MAX_DETAILS = 30;
+
+/** An answer the API gives on purpose: an eGain code, its message parameters and details. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    readonly code: ErrorCode,
+    readonly params: MessageParams = {},
+    readonly details: readonly Detail[] = [],
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(code);
+  }
+
+  get statusCode(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+const idDetails = (ids: readonly string[]): Detail[] => ids.map((value) => ({ key: 'activityId', value }));
+
+const withIds = (code: ErrorCode, ids: readonly string[]) => new ApiError(code, { ids }, idDetails(ids));
+
+export const attributeError = (code: '400-146' | '400-147' | '400-152', attribute: string) =>
+  new ApiError(code, { attribute }, [{ key: 'attribute', value: attribute }]);
+
+export const tooManyActivities = () =>
+  new ApiError('400-104', { max: MAX_ACTIVITIES_PER_PICK }, [
+    { key: 'max', value: String(MAX_ACTIVITIES_PER_PICK) },
+  ]);
+
+export function toApiError(failure: RuleFailure): ApiError {
+  switch (failure.kind) {
+    case 'MissingScope':
+      return new ApiError('403-197');
+    case 'ActionNotAllowed':
+      return new ApiError(
+        '403-178',
+        { action: failure.action },
+        failure.ids.length > 0 ? idDetails(failure.ids) : [{ key: 'action', value: failure.action }],
+      );
+    case 'NotFound':
+      return withIds('400-194', failure.ids);
+    case 'OutsideDepartments':
+      return withIds('403-179', failure.ids);
+    case 'DraftResponse':
+      return withIds('400-301', failure.ids);
+    case 'TypeNotPickable':
+      return withIds('400-302', failure.ids);
+    case 'AlreadyAssignedToCaller':
+      return withIds('400-303', failure.ids);
+    case 'StatusNotPickable':
+      return withIds('400-304', failure.ids);
+    case 'LicenseMissing':
+      return withIds('403-180', failure.ids);
+    case 'NoQueuePullPermission':
+      return withIds('403-181', failure.ids);
+    case 'NoUserPullPermission':
+      return withIds('403-182', failure.ids);
+    case 'LockedByAssignee':
+      return withIds('403-177', failure.ids);
+    case 'PinnedWithoutUnpin':
+      return withIds('400-305', failure.ids);
+    case 'StaleLastModified':
+      return withIds('409-100', failure.ids);
+    case 'DuplicateIds':
+      return withIds('400-105', failure.ids);
+    case 'UnknownInPath':
+      return withIds('404-100', failure.ids);
+  }
+}

@@ -1,0 +1,69 @@
+// The one place where anything thrown while serving a request becomes an eGain error response.
+// 5xx answers never carry a stack, SQL or a path: the log has them, under the request id.
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Messages } from '../i18n/messages.js';
+import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
+import { bodyErrorFromSchema } from './body-errors.js';
+import { ApiError, attributeError } from './error-catalog.js';
+import { buildErrorBody, renderErrorBody } from './error-response.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+export const RETRY_AFTER_SECONDS = 5;
+
+function toApiError(error: FastifyError | Error, request: FastifyRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof StoreUnavailableError || isUnavailable(error)) {
+    return new ApiError('503-100', { seconds: RETRY_AFTER_SECONDS }, [], {
+      'retry-after': String(RETRY_AFTER_SECONDS),
+    });
+  }
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation && fastifyError.validationContext === 'body') {
+    return bodyErrorFromSchema(fastifyError.validation, request.body);
+  }
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError('413-100', { max: MAX_BODY_BYTES });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new ApiError('415-100');
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ApiError('400-264');
+    default:
+      break;
+  }
+  const status = fastifyError.statusCode ?? 500;
+  // Any other client error Fastify raises while reading the request (bad length, aborted body…).
+  if (status >= 400 && status < 500) return attributeError('400-152', 'body');
+  return new ApiError('500-100');
+}
+
+export function sendApiError(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  messages: Messages,
+  error: ApiError,
+): FastifyReply {
+  const withUserMessage = String(request.headers['x-egain-error-message'] ?? '').toLowerCase() === 'yes';
+  // 406-101 means no acceptable media type: its body is JSON whatever Accept said.
+  const media = error.code === '406-101' ? 'json' : request.media;
+  const body = buildErrorBody(messages, error, request.locale, withUserMessage);
+  const { contentType, payload } = renderErrorBody(body, media);
+  return reply.code(error.statusCode).headers(error.headers).type(contentType).send(payload);
+}
+
+export function registerErrorHandler(app: FastifyInstance, messages: Messages): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const apiError = toApiError(error, request);
+    if (apiError.statusCode >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
+    else request.log.info({ code: apiError.code }, 'request rejected');
+    return sendApiError(reply, request, messages, apiError);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendApiError(
+      reply,
+      request,
+      messages,
+      new ApiError('404-101', { path: request.url.split('?')[0] ?? '/' }),
+    ),
+  );
+}

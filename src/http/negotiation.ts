@@ -1,0 +1,65 @@
+// Content negotiation for the eGain headers: Accept (JSON or XML), Accept-Language (15 locales) and
+// the request's Content-Type.
+import Negotiator from 'negotiator';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../i18n/locales.js';
+
+export type MediaKind = 'json' | 'xml';
+
+/**
+ * Accept per RFC 9110: each type takes the quality of the most specific range that matches it
+ * (`application/json` > `application/*` > `*\/*`); the higher quality wins and a tie goes to JSON.
+ * (Negotiator, used for languages below, breaks ties by header order, which the contract rules out.)
+ */
+export function negotiateMedia(accept: string | undefined): MediaKind | undefined {
+  if (accept === undefined || accept.trim() === '') return 'json';
+  const ranges = parseAccept(accept);
+  const json = qualityOf(ranges, 'application', 'json');
+  const xml = qualityOf(ranges, 'application', 'xml');
+  if (json <= 0 && xml <= 0) return undefined;
+  return xml > json ? 'xml' : 'json';
+}
+
+interface MediaRange {
+  readonly type: string;
+  readonly subtype: string;
+  readonly q: number;
+}
+
+function parseAccept(accept: string): MediaRange[] {
+  return accept.split(',').flatMap((entry) => {
+    const [range = '', ...parameters] = entry.split(';').map((part) => part.trim().toLowerCase());
+    const [type, subtype] = range.split('/');
+    if (!type || !subtype) return [];
+    const qParameter = parameters.find((p) => p.startsWith('q='));
+    const q = qParameter === undefined ? 1 : Number(qParameter.slice(2));
+    return Number.isFinite(q) && q >= 0 && q <= 1 ? [{ type, subtype, q }] : [];
+  });
+}
+
+function qualityOf(ranges: readonly MediaRange[], type: string, subtype: string): number {
+  const exact = ranges.filter((r) => r.type === type && r.subtype === subtype);
+  const typeWide = ranges.filter((r) => r.type === type && r.subtype === '*');
+  const any = ranges.filter((r) => r.type === '*' && r.subtype === '*');
+  const mostSpecific = [exact, typeWide, any].find((matches) => matches.length > 0);
+  return mostSpecific ? Math.max(...mostSpecific.map((r) => r.q)) : 0;
+}
+
+/** Accept-Language: absent or `*` is en-US; a bare language picks its first region in SUPPORTED_LOCALES. */
+export function negotiateLocale(acceptLanguage: string | undefined): Locale | undefined {
+  if (acceptLanguage === undefined || acceptLanguage.trim() === '') return DEFAULT_LOCALE;
+  const best = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).language([
+    ...SUPPORTED_LOCALES,
+  ]);
+  return best as Locale | undefined;
+}
+
+/** `application/json`, with no charset or charset utf-8; type and charset compared case-insensitively. */
+export function isAcceptableContentType(contentType: string): boolean {
+  const [type, ...parameters] = contentType.split(';').map((part) => part.trim().toLowerCase());
+  if (type !== 'application/json') return false;
+  return parameters.every((parameter) => {
+    const [name, value] = parameter.split('=').map((s) => s.trim());
+    if (name === '') return true;
+    return name === 'charset' && (value === 'utf-8' || value === '"utf-8"');
+  });
+}

@@ -1,0 +1,32 @@
+// What the API gate learns about a request before the handler runs.
+import type { TSchema } from '@sinclair/typebox';
+import type { Caller } from '../domain/caller.js';
+import type { Locale } from '../i18n/locales.js';
+import type { MediaKind } from './negotiation.js';
+
+/** Per-route settings the API gate reads (Fastify route `config`). */
+export interface ApiRouteConfig {
+  readonly api?: {
+    /** The route's querystring schema: its properties and their `enum`s are the allowed names and values. */
+    readonly query: TSchema;
+    /** Whether the route takes a JSON body (so Content-Type is judged). */
+    readonly takesBody: boolean;
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Negotiated media type for the response and error bodies. */
+    media: MediaKind;
+    locale: Locale;
+    /** Set by the API gate once the token is verified; absent on health and metrics routes. */
+    caller: Caller | undefined;
+  }
+  /** OpenAPI fields read by routes/openapi.route.ts. */
+  interface FastifySchema {
+    operationId?: string;
+    summary?: string;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface FastifyContextConfig extends ApiRouteConfig {}
+}

@@ -1,0 +1,50 @@
+// Prometheus metrics: process defaults, request durations by route and status, picked activities.
+import type { FastifyInstance } from 'fastify';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly activitiesPicked: Counter;
+  readonly transactionRetries: Counter;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'casemgr_' });
+  return {
+    registry,
+    activitiesPicked: new Counter({
+      name: 'casemgr_activities_picked_total',
+      help: 'Activities assigned by picks',
+      registers: [registry],
+    }),
+    transactionRetries: new Counter({
+      name: 'casemgr_transaction_retries_total',
+      help: 'Transactions rerun after a serialization failure or deadlock',
+      registers: [registry],
+    }),
+  };
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+  const duration = new Histogram({
+    name: 'casemgr_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [metrics.registry],
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    duration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unknown',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+}

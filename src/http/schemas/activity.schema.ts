@@ -1,0 +1,32 @@
+// GET /core/casemgr/v3/activity/{ids}: eGain's activity shape. The JSON response is serialized with
+// this schema (fast-json-stringify), which is both faster and a guard against leaking extra fields.
+import { Type, type Static } from '@sinclair/typebox';
+
+const Named = Type.Object({ id: Type.String(), name: Type.String() });
+const Display = Type.Object({ value: Type.String(), displayValue: Type.String() });
+
+export const ActivityJson = Type.Object({
+  id: Type.String(),
+  type: Type.Object({ value: Type.String(), displayValue: Type.String(), subtype: Type.Optional(Display) }),
+  mode: Type.Optional(Type.String()),
+  department: Named,
+  queue: Type.Optional(Named),
+  status: Type.Object({
+    value: Type.String(),
+    displayValue: Type.String(),
+    substatus: Type.Optional(Display),
+    assigned: Type.Optional(Type.Object({ user: Named, pinned: Type.Boolean(), locked: Type.Boolean() })),
+  }),
+  subject: Type.String(),
+  priority: Type.Optional(Type.String()),
+  created: Type.String({ format: 'date-time' }),
+  lastModified: Type.String({ format: 'date-time' }),
+  link: Type.Array(Type.Object({ rel: Type.String(), href: Type.String() })),
+});
+export type ActivityJsonType = Static<typeof ActivityJson>;
+
+export const ActivityList = Type.Object({ activity: Type.Array(ActivityJson) });
+
+export const ActivityIdsParams = Type.Object({
+  ids: Type.String({ description: 'Comma-separated activity ids, 1 to 75.', examples: ['100001,100002'] }),
+});

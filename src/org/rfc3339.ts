@@ -1,0 +1,24 @@
+// RFC 3339 date-time with `Z` or a numeric offset, as the contract requires for lastModified.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
+
+export function isRfc3339(value: string): boolean {
+  const m = RFC3339.exec(value);
+  if (!m) return false;
+  const [month, day, hour, minute, second] = [m[2], m[3], m[4], m[5], m[6]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const offsetHour = m[9] === undefined ? 0 : Number(m[9]);
+  const offsetMinute = m[10] === undefined ? 0 : Number(m[10]);
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(Number(m[1]), month)) return false;
+  // Leap seconds (:60) have no JavaScript instant; refusing them beats silently moving them.
+  if (hour > 23 || minute > 59 || second > 59 || offsetHour > 23 || offsetMinute > 59) return false;
+  return true;
+}
+
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}

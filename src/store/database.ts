@@ -1,0 +1,68 @@
+// Opens the configured store: SQLite (embedded default, WAL) or a PostgreSQL pool, behind Kysely.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget, Dialect } from './dialect.js';
+import { migrateToLatest } from './migrator.js';
+import type { Database } from './schema.js';
+
+export interface PoolSettings {
+  readonly poolMax: number;
+  readonly statementTimeoutMs: number;
+  readonly connectionTimeoutMs: number;
+}
+
+export const DEFAULT_POOL: PoolSettings = {
+  poolMax: 10,
+  statementTimeoutMs: 5000,
+  connectionTimeoutMs: 3000,
+};
+
+export interface OpenDatabase {
+  readonly db: Kysely<Database>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+// int8 (bigint) columns hold epoch milliseconds, far inside the safe-integer range.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export async function openDatabase(
+  target: DatabaseTarget,
+  pool: PoolSettings = DEFAULT_POOL,
+): Promise<OpenDatabase> {
+  const db = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, pool);
+  try {
+    await migrateToLatest(db as Kysely<unknown>, target.dialect);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect: target.dialect, close: () => db.destroy() };
+}
+
+function openSqlite(path: string): Kysely<Database> {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SqliteDatabase(path);
+  database.pragma('journal_mode = WAL');
+  // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+}
+
+function openPostgres(url: string, settings: PoolSettings): Kysely<Database> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: settings.poolMax,
+    statement_timeout: settings.statementTimeoutMs,
+    connectionTimeoutMillis: settings.connectionTimeoutMs,
+    idleTimeoutMillis: 30_000,
+  });
+  // A dropped idle connection (server restart) must not crash the process; the pool replaces it.
+  pool.on('error', () => undefined);
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

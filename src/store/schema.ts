@@ -1,0 +1,75 @@
+// Table types for Kysely. Ids are TEXT (strings of digits) on both dialects; instants are epoch
+// milliseconds in BIGINT (pg returns them as strings, hence `number | string`); flags are 0/1 INTEGER
+// so that the same SQL runs on SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+type Millis = number | string;
+type Flag = number;
+
+export interface Database {
+  departments: { id: string; name: string };
+  roles: { id: string; name: string };
+  role_actions: { role_id: string; action: string };
+  users: {
+    id: string;
+    login_name: string;
+    first_name: string;
+    last_name: string;
+    home_department_id: string;
+  };
+  user_foreign_departments: { user_id: string; department_id: string };
+  user_licenses: { user_id: string; license: string };
+  user_roles: { user_id: string; role_id: string };
+  user_groups: { id: string; name: string; department_id: string };
+  group_members: { group_id: string; user_id: string };
+  group_roles: { group_id: string; role_id: string };
+  queues: { id: string; name: string; department_id: string };
+  /** "Pull activities": on a queue or a user (target), granted to a user or a group (grantee). */
+  pull_permissions: {
+    target_kind: 'queue' | 'user';
+    target_id: string;
+    grantee_kind: 'user' | 'group';
+    grantee_id: string;
+  };
+  activity_types: { name: string; display_name: string };
+  activities: {
+    id: string;
+    department_id: string;
+    type: string;
+    subtype: string | null;
+    mode: string | null;
+    subject: string;
+    priority: string | null;
+    status: string;
+    substatus: string | null;
+    queue_id: string | null;
+    assigned_user_id: string | null;
+    pinned: Flag;
+    locked: Flag;
+    is_draft_response: Flag;
+    parent_activity_id: string | null;
+    created_ms: Millis;
+    last_modified_ms: Millis;
+    last_modified_by: string | null;
+    last_action: string | null;
+  };
+  activity_history: {
+    id: Generated<number | string>;
+    activity_id: string;
+    from_kind: 'queue' | 'user';
+    from_id: string;
+    to_user_id: string;
+    by_user_id: string;
+    at_ms: Millis;
+    unpinned: Flag;
+    action: string;
+  };
+  signing_keys: {
+    kid: string;
+    algorithm: string;
+    private_pem: string;
+    public_pem: string;
+    created_ms: Millis;
+  };
+  settings: { name: string; value: string };
+}

@@ -1,0 +1,45 @@
+// What a database error means for the caller: try the transaction again, answer 503, or a real fault.
+
+/** The database cannot be reached (down, restarting, pool exhausted): the API answers 503-100. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+  constructor(options?: { cause?: unknown }) {
+    super('the database is unavailable', options);
+  }
+}
+
+// 40001 serialization_failure and 40P01 deadlock_detected: the transaction lost a race; rerun it whole.
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+// Class 08 connection exceptions, 57P01–57P03 shutdown/crash recovery, 53300 too many connections.
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]|53300)/;
+const UNAVAILABLE_NODE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isRetryableConflict(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && RETRYABLE_SQLSTATES.has(code);
+}
+
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  const code = codeOf(error);
+  if (code !== undefined && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code)))
+    return true;
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
+  const message = error instanceof Error ? error.message : '';
+  // pg's pool and client say these without a code.
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+    message,
+  );
+}

@@ -1,0 +1,70 @@
+// One transaction per unit of work, with the dialect's way of taking the write lock, and a bounded,
+// jittered retry when PostgreSQL (or CockroachDB at SERIALIZABLE) reports a lost race.
+import { sql, type Kysely } from 'kysely';
+import pRetry from 'p-retry';
+import type { Dialect } from './dialect.js';
+import type { Database } from './schema.js';
+import { StoreUnavailableError, isRetryableConflict, isUnavailable } from './store-errors.js';
+
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+export interface TransactionSettings {
+  readonly isolation: IsolationLevel;
+  /** Attempts after the first one when the database reports 40001 or 40P01. */
+  readonly retries: number;
+}
+
+export const DEFAULT_TRANSACTIONS: TransactionSettings = { isolation: 'read committed', retries: 8 };
+
+export type Transactional = <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>;
+
+export function createTransactional(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  settings: TransactionSettings = DEFAULT_TRANSACTIONS,
+  onRetry: (error: unknown) => void = () => undefined,
+): Transactional {
+  const once = dialect === 'sqlite' ? sqliteImmediate(db) : postgresTransaction(db, settings.isolation);
+  return async (work) => {
+    try {
+      return await pRetry(() => once(work), {
+        retries: settings.retries,
+        minTimeout: 2,
+        maxTimeout: 100,
+        factor: 2,
+        randomize: true,
+        shouldRetry: ({ error }) => isRetryableConflict(error),
+        onFailedAttempt: ({ error }) => {
+          if (isRetryableConflict(error)) onRetry(error);
+        },
+      });
+    } catch (error) {
+      if (isUnavailable(error)) throw new StoreUnavailableError({ cause: error });
+      throw error;
+    }
+  };
+}
+
+/**
+ * SQLite: BEGIN IMMEDIATE takes the write lock before the first read, so the rows the rules judge
+ * cannot change before the write (another process would otherwise fail with SQLITE_BUSY on upgrade).
+ */
+function sqliteImmediate(db: Kysely<Database>) {
+  return <T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> =>
+    db.connection().execute(async (connection) => {
+      await sql`begin immediate`.execute(connection);
+      try {
+        const result = await work(connection);
+        await sql`commit`.execute(connection);
+        return result;
+      } catch (error) {
+        await sql`rollback`.execute(connection);
+        throw error;
+      }
+    });
+}
+
+function postgresTransaction(db: Kysely<Database>, isolation: IsolationLevel) {
+  return <T>(work: (trx: Kysely<Database>) => Promise<T>): Promise<T> =>
+    db.transaction().setIsolationLevel(isolation).execute(work);
+}
