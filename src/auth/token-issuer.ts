@@ -8,6 +8,8 @@ export interface TokenRequest {
   readonly loginName: string;
   readonly scope: string;
   readonly expiresInSeconds: number;
+  /** When the token is issued; defaults to now. Tests use it to make expired tokens. */
+  readonly issuedAtMs?: number;
 }
 
 export function issueToken(key: SigningKey, request: TokenRequest): string {
@@ -19,6 +21,7 @@ export function issueToken(key: SigningKey, request: TokenRequest): string {
     aud: EMBEDDED_AUDIENCE,
     sub: request.userId,
     expiresIn: request.expiresInSeconds * 1000,
+    ...(request.issuedAtMs !== undefined ? { clockTimestamp: request.issuedAtMs } : {}),
   });
   return sign({ scope: request.scope, preferred_username: request.loginName });
 }
