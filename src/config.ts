@@ -9,7 +9,7 @@ import {
 } from './auth/auth-config.js';
 import { DEFAULT_POOL, type PoolSettings } from './store/database.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
-import type { IsolationLevel, TransactionSettings } from './store/transaction.js';
+import { DEFAULT_TRANSACTIONS, type IsolationLevel, type TransactionSettings } from './store/transaction.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -214,7 +214,10 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       ),
       connectionTimeoutMs: DEFAULT_POOL.connectionTimeoutMs,
     },
-    transactions: { isolation: isolationOf(get('DATABASE_ISOLATION')), retries: 8 },
+    transactions: {
+      isolation: isolationOf(get('DATABASE_ISOLATION')),
+      retries: DEFAULT_TRANSACTIONS.retries,
+    },
     userFactsTtlMs: integer('USER_FACTS_TTL_MS', get('USER_FACTS_TTL_MS'), 0, 3_600_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 0, 600_000),
   };
