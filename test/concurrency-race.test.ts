@@ -107,18 +107,18 @@ async function race(
   const random = prng(seed);
   const ids = (org.activities ?? []).map((a) => a.id);
   const agents = (org.users ?? []).map((u) => u.loginName).slice(0, AGENTS);
-  const db = instances[0]!.database.db;
+  const db = instances[0].database.db;
   const deadline = Date.now() + RUN_MS;
   const outcomes: Outcome[] = [];
 
   const agentLoop = async (agent: string, index: number) => {
-    const instance = instances[index % instances.length]!;
+    const instance = instances[index % instances.length];
     const token = instance.token(agent);
     while (Date.now() < deadline) {
       // Mostly small batches, sometimes up to 75, always from the same hot set.
       const size = random() < 0.8 ? 1 + Math.floor(random() * 5) : 1 + Math.floor(random() * 75);
       const batch = new Set<string>();
-      while (batch.size < size) batch.add(ids[Math.floor(random() * ids.length)]!);
+      while (batch.size < size) batch.add(ids[Math.floor(random() * ids.length)]);
       const chosen = [...batch];
       const rows = await db
         .selectFrom('activities')
@@ -184,7 +184,7 @@ async function assertLinearHistories(
   for (const initial of org.activities ?? []) {
     const chain = byActivity.get(initial.id) ?? [];
     if (chain.length === 0) continue;
-    const first = chain[0]!;
+    const first = chain[0];
     if (initial.status === 'assigned')
       assert.deepEqual(
         [first.from_kind, first.from_id],
@@ -199,12 +199,12 @@ async function assertLinearHistories(
       );
     for (let i = 1; i < chain.length; i++) {
       assert.deepEqual(
-        [chain[i]!.from_kind, chain[i]!.from_id],
-        ['user', chain[i - 1]!.to_user_id],
+        [chain[i].from_kind, chain[i].from_id],
+        ['user', chain[i - 1].to_user_id],
         `chain of ${initial.id} at ${i}`,
       );
       assert.ok(
-        Number(chain[i]!.at_ms) > Number(chain[i - 1]!.at_ms),
+        Number(chain[i].at_ms) > Number(chain[i - 1].at_ms),
         `history of ${initial.id} moves forward in time`,
       );
     }
@@ -212,7 +212,7 @@ async function assertLinearHistories(
     assert.equal(now.status, 'assigned');
     assert.equal(
       now.assigned_user_id,
-      chain[chain.length - 1]!.to_user_id,
+      chain[chain.length - 1].to_user_id,
       `owner of ${initial.id} is the chain's last`,
     );
   }
@@ -282,7 +282,7 @@ for (const setup of setups) {
     it('keeps every activity on one chain of owners, with a history row per activity picked', async () => {
       const seed = Number(process.env.RACE_SEED ?? Date.now() % 100000);
       const outcomes = await race(instances, org, seed);
-      await assertLinearHistories(instances[0]!, org, outcomes);
+      await assertLinearHistories(instances[0], org, outcomes);
       const wins = outcomes.filter((o) => o.status === 204).length;
       const stale = outcomes.filter((o) => o.code === '409-100').length;
       // The figures of this run, for the reader of the CI log.
