@@ -137,7 +137,7 @@ async function race(
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ activity }),
       });
-      const code = response.status === 204 ? undefined : (response.json() as { code: string }).code;
+      const code = response.status === 204 ? undefined : response.json<{ code: string }>().code;
       outcomes.push({ agent, ids: chosen, status: response.status, code });
     }
   };
