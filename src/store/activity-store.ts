@@ -1,5 +1,6 @@
 // Activities: reading them for GET, and the one pick transaction (lock in ascending id order, judge,
 // write set-based, record history). Rows become domain types at this edge.
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { ACTIVITY_STATUSES, type Activity, type ActivityStatus } from '../domain/activity.js';
 import type { Outcome } from '../domain/failures.js';
@@ -135,6 +136,7 @@ export class ActivityStore implements PickStore {
 /** One UPDATE for the whole batch and one multi-row INSERT of history entries. */
 async function writePlan(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
   const ids = plan.changes.map((change) => change.activityId);
+  const pickId = randomUUID();
   await trx
     .updateTable('activities')
     .set({
@@ -154,6 +156,7 @@ async function writePlan(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
     .values(
       plan.changes.map((change) => ({
         activity_id: change.activityId,
+        pick_id: pickId,
         from_kind: change.from.kind,
         from_id: change.from.id,
         to_user_id: plan.userId,

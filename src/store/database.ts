@@ -62,7 +62,10 @@ function openPostgres(url: string, settings: PoolSettings): Kysely<Database> {
     connectionTimeoutMillis: settings.connectionTimeoutMs,
     idleTimeoutMillis: 30_000,
   });
-  // A dropped idle connection (server restart) must not crash the process; the pool replaces it.
+  // A server that goes away emits 'error' on its clients, idle or checked out between two queries.
+  // Unhandled, that event would crash the process; handled, the next query on the client fails
+  // (→ 503-100) and the pool replaces it.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

@@ -56,6 +56,7 @@ export interface Database {
   activity_history: {
     id: Generated<number | string>;
     activity_id: string;
+    pick_id: string;
     from_kind: 'queue' | 'user';
     from_id: string;
     to_user_id: string;

@@ -116,6 +116,8 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
       dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
     )
     .addColumn('activity_id', text, (c) => c.notNull())
+    // One id per pick: the rows one request wrote belong together (audits, the outage test).
+    .addColumn('pick_id', text, (c) => c.notNull())
     .addColumn('from_kind', text, (c) => c.notNull())
     .addColumn('from_id', text, (c) => c.notNull())
     .addColumn('to_user_id', text, (c) => c.notNull())
