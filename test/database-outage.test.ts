@@ -87,7 +87,7 @@ describe('PostgreSQL outage under load', { skip }, () => {
       }
     };
     const record = (ids: readonly string[], response: HttpResponse) => {
-      const code = response.status === 204 ? undefined : (response.json() as { code: string }).code;
+      const code = response.status === 204 ? undefined : response.json<{ code: string }>().code;
       const retryAfter = response.headers['retry-after'] as string | undefined;
       sent.push({
         ids,
