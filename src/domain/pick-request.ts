@@ -21,25 +21,26 @@ export function canonicalId(raw: string | number): string {
   return typeof raw === 'number' ? String(raw) : raw;
 }
 
-/** RFC 3339 instants are compared to the millisecond: extra fraction digits are cut, not rounded. */
+/**
+ * RFC 3339 instants are compared to the millisecond: extra fraction digits are cut, not rounded
+ * (V8's Date.parse truncates them; pick-request.test.ts pins that).
+ */
 export function toEpochMs(rfc3339: string): number {
-  const truncated = rfc3339.replace(/(\.\d{3})\d+/, '$1');
-  return Date.parse(truncated);
+  return Date.parse(rfc3339);
 }
 
-/** 400-105: each id may appear once; every repeated id is named once, in document order. */
+/** 400-105: each id may appear once; every repeated id is named once, in order of first appearance. */
 export function buildPickRequest(
   rawItems: readonly { id: string | number; lastModified: string }[],
   unpin: boolean,
 ): Outcome<PickRequest> {
-  const seen = new Set<string>();
-  const repeated: string[] = [];
-  const items = rawItems.map((raw) => {
-    const id = canonicalId(raw.id);
-    if (seen.has(id) && !repeated.includes(id)) repeated.push(id);
-    seen.add(id);
-    return { id, lastModifiedMs: toEpochMs(raw.lastModified) };
-  });
+  const items = rawItems.map((raw) => ({
+    id: canonicalId(raw.id),
+    lastModifiedMs: toEpochMs(raw.lastModified),
+  }));
+  const occurrences = new Map<string, number>();
+  for (const { id } of items) occurrences.set(id, (occurrences.get(id) ?? 0) + 1);
+  const repeated = [...occurrences].filter(([, count]) => count > 1).map(([id]) => id);
   if (repeated.length > 0) return fail({ kind: 'DuplicateIds', ids: repeated });
   return succeed({ items, unpin });
 }

@@ -73,7 +73,10 @@ function requestFor(
 ): PickRequest {
   return {
     unpin: options.unpin ?? false,
-    items: activities.map((a) => ({ id: a.id, lastModifiedMs: options.clientMs?.[a.id] ?? a.lastModifiedMs })),
+    items: activities.map((a) => ({
+      id: a.id,
+      lastModifiedMs: options.clientMs?.[a.id] ?? a.lastModifiedMs,
+    })),
   };
 }
 
@@ -82,7 +85,12 @@ function pick(
   activities: readonly Activity[],
   options: { caller?: Caller; unpin?: boolean; nowMs?: number; clientMs?: Record<string, number> } = {},
 ): Outcome<PickPlan> {
-  return planPick(options.caller ?? caller(), requestFor(activities, options), activities, options.nowMs ?? NOW);
+  return planPick(
+    options.caller ?? caller(),
+    requestFor(activities, options),
+    activities,
+    options.nowMs ?? NOW,
+  );
 }
 
 function failureOf(outcome: Outcome<PickPlan>): RuleFailure {
@@ -130,7 +138,12 @@ const BREAKERS: readonly Breaker[] = [
     base: 'any',
     delta: { departmentId: OUTSIDE_DEPT },
   },
-  { rule: 9, failure: (ids) => ({ kind: 'DraftResponse', ids }), base: 'any', delta: { isDraftResponse: true } },
+  {
+    rule: 9,
+    failure: (ids) => ({ kind: 'DraftResponse', ids }),
+    base: 'any',
+    delta: { isDraftResponse: true },
+  },
   { rule: 10, failure: (ids) => ({ kind: 'TypeNotPickable', ids }), base: 'any', delta: { type: 'chat' } },
   {
     rule: 11,
@@ -163,7 +176,12 @@ const BREAKERS: readonly Breaker[] = [
     base: 'assigned',
     delta: { assignedUserId: OTHER_USER },
   },
-  { rule: 16, failure: (ids) => ({ kind: 'LockedByAssignee', ids }), base: 'assigned', delta: { locked: true } },
+  {
+    rule: 16,
+    failure: (ids) => ({ kind: 'LockedByAssignee', ids }),
+    base: 'assigned',
+    delta: { locked: true },
+  },
   {
     rule: 17,
     failure: (ids) => ({ kind: 'PinnedWithoutUnpin', ids }),
@@ -182,12 +200,6 @@ const BREAKERS: readonly Breaker[] = [
   { rule: 19, failure: (ids) => ({ kind: 'StaleLastModified', ids }), base: 'any', delta: {}, staleBy: -1 },
 ];
 
-function breaker(rule: number): Breaker {
-  const found = BREAKERS.find((b) => b.rule === rule);
-  if (!found) throw new Error(`no breaker for rule ${rule}`);
-  return found;
-}
-
 /** A scenario: the stored rows, the requested ids (in order), client lastModified values, caller, unpin. */
 interface Scenario {
   readonly stored: Activity[];
@@ -197,7 +209,13 @@ interface Scenario {
   readonly unpin: boolean | undefined;
 }
 
-const emptyScenario = (): Scenario => ({ stored: [], requested: [], clientMs: {}, caller: {}, unpin: undefined });
+const emptyScenario = (): Scenario => ({
+  stored: [],
+  requested: [],
+  clientMs: {},
+  caller: {},
+  unpin: undefined,
+});
 
 function rowFor(base: Base, id: string, delta: Partial<Activity>): Activity {
   return base === 'assigned' ? assigned({ ...delta, id }) : activity({ ...delta, id });
@@ -211,7 +229,11 @@ function addBreaking(scenario: Scenario, id: string, rules: readonly Breaker[]):
   const unpins = new Set([scenario.unpin, ...rules.map((r) => r.unpin)].filter((u) => u !== undefined));
   assert.ok(unpins.size <= 1, 'rules need different unpin values');
   const staleBy = rules.reduce((sum, r) => sum + (r.staleBy ?? 0), 0);
-  const callerOverrides = Object.assign({}, scenario.caller, ...rules.map((r) => r.caller ?? {})) as Partial<Caller>;
+  const callerOverrides = Object.assign(
+    {},
+    scenario.caller,
+    ...rules.map((r) => r.caller ?? {}),
+  ) as Partial<Caller>;
   const next: Scenario = {
     ...scenario,
     requested: [...scenario.requested, id],
@@ -219,11 +241,7 @@ function addBreaking(scenario: Scenario, id: string, rules: readonly Breaker[]):
     unpin: [...unpins][0],
   };
   if (base === 'missing') return next;
-  const row = rowFor(
-    base,
-    id,
-    Object.assign({}, ...rules.map((r) => r.delta)),
-  );
+  const row = rowFor(base, id, Object.assign({}, ...rules.map((r) => r.delta)));
   return {
     ...next,
     stored: [...scenario.stored, row],
@@ -232,7 +250,11 @@ function addBreaking(scenario: Scenario, id: string, rules: readonly Breaker[]):
 }
 
 function addGood(scenario: Scenario, id: string): Scenario {
-  return { ...scenario, stored: [...scenario.stored, activity({ id })], requested: [...scenario.requested, id] };
+  return {
+    ...scenario,
+    stored: [...scenario.stored, activity({ id })],
+    requested: [...scenario.requested, id],
+  };
 }
 
 function run(scenario: Scenario, nowMs = NOW): Outcome<PickPlan> {
@@ -259,7 +281,13 @@ const compatible = (a: Breaker, b: Breaker): boolean =>
 
 describe('pick rules', () => {
   it('judges the activity rules in the contract order (ACTIVITY_RULE_ORDER is 7..19)', () => {
-    assert.deepEqual(ACTIVITY_RULE_ORDER, [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    const contractOrder = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19];
+    assert.deepEqual(ACTIVITY_RULE_ORDER, contractOrder);
+    // The breaker table below covers every activity rule, in the contract's order.
+    assert.deepEqual(
+      BREAKERS.map((b) => b.rule),
+      contractOrder,
+    );
   });
 
   it('accepts a caller with the manage scope (rules 5–6 pass)', () => {
@@ -270,16 +298,23 @@ describe('pick rules', () => {
     assert.deepEqual(checkCaller(caller({ scopes: new Set() })), { kind: 'MissingScope' });
     assert.deepEqual(checkCaller(caller({ scopes: new Set([SCOPE_READ]) })), { kind: 'MissingScope' });
     // A prefixed scope is the HTTP layer's business: the domain sees scopes already stripped.
-    assert.deepEqual(checkCaller(caller({ scopes: new Set(['x/' + SCOPE_MANAGE]) })), { kind: 'MissingScope' });
+    assert.deepEqual(checkCaller(caller({ scopes: new Set(['x/' + SCOPE_MANAGE]) })), {
+      kind: 'MissingScope',
+    });
     assert.equal(checkCaller(caller({ scopes: new Set([SCOPE_READ, SCOPE_MANAGE]) })), undefined);
     // Rule 5 is judged before rule 6.
-    assert.deepEqual(checkCaller(caller({ scopes: new Set(), actions: new Set() })), { kind: 'MissingScope' });
+    assert.deepEqual(checkCaller(caller({ scopes: new Set(), actions: new Set() })), {
+      kind: 'MissingScope',
+    });
   });
 
   it('rejects a user without the Pick Activities action (rule 6, 403-178 ActionNotAllowed)', () => {
     const expected: RuleFailure = { kind: 'ActionNotAllowed', action: ACTION_PICK, ids: [] };
     assert.deepEqual(checkCaller(caller({ actions: new Set() })), expected);
-    assert.deepEqual(checkCaller(caller({ actions: new Set([ACTION_UNPIN, 'View Agent Console']) })), expected);
+    assert.deepEqual(
+      checkCaller(caller({ actions: new Set([ACTION_UNPIN, 'View Agent Console']) })),
+      expected,
+    );
     assert.equal(checkCaller(caller({ actions: new Set([ACTION_PICK]) })), undefined);
   });
 
@@ -292,13 +327,23 @@ describe('pick rules', () => {
     // Failing: every missing id, in request order.
     const missing = planPick(
       caller(),
-      { unpin: false, items: [{ id: '9003', lastModifiedMs: STORED }, ...requestFor([a]).items, { id: '9001', lastModifiedMs: STORED }] },
+      {
+        unpin: false,
+        items: [
+          { id: '9003', lastModifiedMs: STORED },
+          ...requestFor([a]).items,
+          { id: '9001', lastModifiedMs: STORED },
+        ],
+      },
       [a],
       NOW,
     );
     assert.deepEqual(failureOf(missing), { kind: 'NotFound', ids: ['9003', '9001'] });
     // Rows that exist but were not requested do not count.
-    assert.deepEqual(failureOf(planPick(caller(), requestFor([a]), [b], NOW)), { kind: 'NotFound', ids: ['5001'] });
+    assert.deepEqual(failureOf(planPick(caller(), requestFor([a]), [b], NOW)), {
+      kind: 'NotFound',
+      ids: ['5001'],
+    });
   });
 
   it('rejects activities outside the home and foreign departments (rule 8, 403-179 OutsideDepartments)', () => {
@@ -307,7 +352,10 @@ describe('pick rules', () => {
     assertPicked(pick([home, foreign]), ['5001', '5002']);
 
     const outside = activity({ id: '5003', departmentId: OUTSIDE_DEPT });
-    assert.deepEqual(failureOf(pick([home, outside, foreign])), { kind: 'OutsideDepartments', ids: ['5003'] });
+    assert.deepEqual(failureOf(pick([home, outside, foreign])), {
+      kind: 'OutsideDepartments',
+      ids: ['5003'],
+    });
     // A foreign department counts only for a user who is a foreign user there.
     const noForeign = caller({ foreignDepartmentIds: new Set() });
     assert.deepEqual(failureOf(pick([home, foreign], { caller: noForeign })), {
@@ -329,7 +377,9 @@ describe('pick rules', () => {
   });
 
   it('rejects call_track, chat and web activities (rule 10, 400-302 TypeNotPickable)', () => {
-    const pickable = ['email', 'social', 'task', 'complaint'].map((type, i) => activity({ id: `510${i}`, type }));
+    const pickable = ['email', 'social', 'task', 'complaint'].map((type, i) =>
+      activity({ id: `510${i}`, type }),
+    );
     assertPicked(pick(pickable), ['5100', '5101', '5102', '5103']);
 
     const notPickable = [
@@ -338,7 +388,10 @@ describe('pick rules', () => {
       activity({ id: '5202', type: 'call_track' }),
       activity({ id: '5200', type: 'chat' }),
     ];
-    assert.deepEqual(failureOf(pick(notPickable)), { kind: 'TypeNotPickable', ids: ['5203', '5202', '5200'] });
+    assert.deepEqual(failureOf(pick(notPickable)), {
+      kind: 'TypeNotPickable',
+      ids: ['5203', '5202', '5200'],
+    });
   });
 
   it('rejects an activity already assigned to the caller (rule 11, 400-303 AlreadyAssignedToCaller)', () => {
@@ -346,7 +399,12 @@ describe('pick rules', () => {
     const mine = assigned({ id: '5002', assignedUserId: CALLER_ID });
     assert.deepEqual(failureOf(pick([assigned(), mine])), { kind: 'AlreadyAssignedToCaller', ids: ['5002'] });
     // Only status `assigned` counts: a completed activity of the caller's breaks rule 12 instead.
-    const completed = activity({ id: '5003', status: 'completed', substatus: 'done', assignedUserId: CALLER_ID });
+    const completed = activity({
+      id: '5003',
+      status: 'completed',
+      substatus: 'done',
+      assignedUserId: CALLER_ID,
+    });
     assert.deepEqual(failureOf(pick([completed])), { kind: 'StatusNotPickable', ids: ['5003'] });
   });
 
@@ -372,7 +430,9 @@ describe('pick rules', () => {
     for (const license of ['eGain Advisor Desktop', 'eGain MailPlus']) {
       assertPicked(pick([email, social], { caller: withLicenses(license) }), ['5001', '5002']);
     }
-    for (const license of USER_LICENSES.filter((l) => l !== 'eGain Advisor Desktop' && l !== 'eGain MailPlus')) {
+    for (const license of USER_LICENSES.filter(
+      (l) => l !== 'eGain Advisor Desktop' && l !== 'eGain MailPlus',
+    )) {
       assert.deepEqual(
         failureOf(pick([email, task, social], { caller: withLicenses(license) })),
         { kind: 'LicenseMissing', ids: ['5001', '5002'] },
@@ -425,7 +485,11 @@ describe('pick rules', () => {
 
   it('rejects an assigned activity locked by its assignee (rule 16, 403-177 LockedByAssignee)', () => {
     assertPicked(pick([assigned({ locked: false })]), ['5001']);
-    const locked = [assigned({ id: '5003', locked: true }), assigned({ id: '5002' }), assigned({ id: '5001', locked: true })];
+    const locked = [
+      assigned({ id: '5003', locked: true }),
+      assigned({ id: '5002' }),
+      assigned({ id: '5001', locked: true }),
+    ];
     assert.deepEqual(failureOf(pick(locked)), { kind: 'LockedByAssignee', ids: ['5003', '5001'] });
     // The lock is the assignee's hold: it only matters on an assigned activity.
     assertPicked(pick([activity({ id: '5004', locked: true })]), ['5004']);
@@ -475,10 +539,13 @@ describe('pick rules', () => {
     const b = activity({ id: '5002', lastModifiedMs: STORED + 456 });
     const c = activity({ id: '5003', lastModifiedMs: STORED + 789 });
     assertPicked(pick([a, b, c], { clientMs: { '5001': STORED + 123 } }), ['5001', '5002', '5003']);
-    assert.deepEqual(failureOf(pick([c, b, a], { clientMs: { '5003': STORED + 788, '5001': STORED + 124 } })), {
-      kind: 'StaleLastModified',
-      ids: ['5003', '5001'],
-    });
+    assert.deepEqual(
+      failureOf(pick([c, b, a], { clientMs: { '5003': STORED + 788, '5001': STORED + 124 } })),
+      {
+        kind: 'StaleLastModified',
+        ids: ['5003', '5001'],
+      },
+    );
     // Whole seconds are not enough: the millisecond is compared.
     const d = activity({ id: '5004', lastModifiedMs: STORED + 1 });
     assert.deepEqual(failureOf(pick([d], { clientMs: { '5004': STORED } })), {
@@ -502,13 +569,19 @@ describe('pick rules', () => {
   });
 
   describe('rules are judged in the contract order', () => {
-    for (const [earlier, later] of BREAKERS.slice(0, -1).map((b, i) => [b, BREAKERS[i + 1]!] as const)) {
+    for (const [earlier, later] of BREAKERS.slice(0, -1).map((b, i) => [b, BREAKERS[i + 1]] as const)) {
       if (earlier.unpin !== undefined && later.unpin !== undefined && earlier.unpin !== later.unpin) {
         it(`rule ${earlier.rule} and rule ${later.rule} cannot both apply: unpin decides which one is judged`, () => {
           const s = addBreaking(emptyScenario(), '9001', [earlier]);
           const t = addBreaking(emptyScenario(), '9001', [later]);
-          assert.deepEqual(failureOf(run({ ...s, caller: { ...earlier.caller, ...later.caller } })), earlier.failure(['9001']));
-          assert.deepEqual(failureOf(run({ ...t, caller: { ...earlier.caller, ...later.caller } })), later.failure(['9001']));
+          assert.deepEqual(
+            failureOf(run({ ...s, caller: { ...earlier.caller, ...later.caller } })),
+            earlier.failure(['9001']),
+          );
+          assert.deepEqual(
+            failureOf(run({ ...t, caller: { ...earlier.caller, ...later.caller } })),
+            later.failure(['9001']),
+          );
         });
         continue;
       }
@@ -533,21 +606,29 @@ describe('pick rules', () => {
 
     // Stronger: breakers for rule N and every later rule in one request still yield rule N.
     for (const b of BREAKERS) {
-      it(`rule ${b.rule} decides when every later rule is broken too`, () => {
-        const unpin = b.rule === 18 ? true : false;
-        const later = BREAKERS.filter((x) => x.rule > b.rule && (x.unpin === undefined || x.unpin === unpin));
-        let s: Scenario = { ...emptyScenario(), unpin };
-        for (const x of [...later].reverse()) s = addBreaking(s, String(9100 + x.rule), [x]);
-        s = addBreaking(s, '9000', [b]);
-        s = addGood(s, '7001');
-        assert.deepEqual(failureOf(run(s)), b.failure(['9000']));
-      });
+      // Rules 17 and 18 need different unpin values: try both wherever the rule itself allows it.
+      for (const unpin of [false, true].filter((u) => b.unpin === undefined || b.unpin === u)) {
+        it(`rule ${b.rule} decides when every later rule is broken too (unpin=${unpin ? 'yes' : 'absent'})`, () => {
+          const later = BREAKERS.filter(
+            (x) => x.rule > b.rule && (x.unpin === undefined || x.unpin === unpin),
+          );
+          let s: Scenario = { ...emptyScenario(), unpin };
+          for (const x of [...later].reverse()) s = addBreaking(s, String(9100 + x.rule), [x]);
+          s = addBreaking(s, '9000', [b]);
+          s = addGood(s, '7001');
+          assert.deepEqual(failureOf(run(s)), b.failure(['9000']));
+        });
+      }
     }
   });
 
   describe('all or nothing', () => {
     it('refuses the whole pick when one activity among good ones breaks a rule', () => {
-      const good = [activity({ id: '5001' }), assigned({ id: '5002' }), activity({ id: '5003', type: 'email' })];
+      const good = [
+        activity({ id: '5001' }),
+        assigned({ id: '5002' }),
+        activity({ id: '5003', type: 'email' }),
+      ];
       assertPicked(pick(good), ['5001', '5002', '5003']);
       const outcome = pick([...good, activity({ id: '5004', type: 'web' })]);
       assert.equal(outcome.ok, false);
@@ -556,7 +637,9 @@ describe('pick rules', () => {
     });
 
     it('refuses the whole pick when only the last activity is stale', () => {
-      const outcome = pick([activity({ id: '5001' }), activity({ id: '5002' })], { clientMs: { '5002': STORED - 1 } });
+      const outcome = pick([activity({ id: '5001' }), activity({ id: '5002' })], {
+        clientMs: { '5002': STORED - 1 },
+      });
       assert.deepEqual(failureOf(outcome), { kind: 'StaleLastModified', ids: ['5002'] });
     });
   });
@@ -564,7 +647,12 @@ describe('pick rules', () => {
   describe('the plan', () => {
     it('assigns every activity to the caller, from its queue or from its assignee, in request order', () => {
       const queued = activity({ id: '5002', queueId: PULLABLE_QUEUE, lastModifiedMs: STORED - 5 });
-      const held = assigned({ id: '5001', assignedUserId: PULLABLE_USER, queueId: OTHER_QUEUE, lastModifiedMs: STORED - 7 });
+      const held = assigned({
+        id: '5001',
+        assignedUserId: PULLABLE_USER,
+        queueId: OTHER_QUEUE,
+        lastModifiedMs: STORED - 7,
+      });
       const pinned = assigned({ id: '5003', pinned: true, lastModifiedMs: STORED - 9 });
       const plan = planOf(pick([queued, held, pinned], { unpin: true }));
       assert.deepEqual(plan, {
@@ -576,8 +664,18 @@ describe('pick rules', () => {
             unpinned: false,
             previousLastModifiedMs: STORED - 5,
           },
-          { activityId: '5001', from: { kind: 'user', id: PULLABLE_USER }, unpinned: false, previousLastModifiedMs: STORED - 7 },
-          { activityId: '5003', from: { kind: 'user', id: PULLABLE_USER }, unpinned: true, previousLastModifiedMs: STORED - 9 },
+          {
+            activityId: '5001',
+            from: { kind: 'user', id: PULLABLE_USER },
+            unpinned: false,
+            previousLastModifiedMs: STORED - 7,
+          },
+          {
+            activityId: '5003',
+            from: { kind: 'user', id: PULLABLE_USER },
+            unpinned: true,
+            previousLastModifiedMs: STORED - 9,
+          },
         ],
         lastModifiedMs: NOW,
       });
@@ -607,7 +705,10 @@ describe('pick rules', () => {
     });
 
     it('sets lastModified to now when the clock is ahead of every previous value', () => {
-      const rows = [activity({ id: '5001', lastModifiedMs: NOW - 10 }), activity({ id: '5002', lastModifiedMs: NOW - 1 })];
+      const rows = [
+        activity({ id: '5001', lastModifiedMs: NOW - 10 }),
+        activity({ id: '5002', lastModifiedMs: NOW - 1 }),
+      ];
       assert.equal(planOf(pick(rows, { nowMs: NOW })).lastModifiedMs, NOW);
     });
 

@@ -121,15 +121,23 @@ export class ActivityStore implements PickStore {
    * strings), so two overlapping batches always queue on their first common row and never deadlock.
    * SQLite has no row locks: its BEGIN IMMEDIATE already holds the database's write lock.
    */
-  private selectForUpdate(trx: Kysely<Database>, ids: readonly string[]) {
-    return trx
+  private lockQuery(db: Kysely<Database>, ids: readonly string[]) {
+    return db
       .selectFrom('activities as a')
       .select(ACTIVITY_COLUMNS)
       .where('a.id', 'in', ids)
       .orderBy(sql`length(a.id)`)
       .orderBy('a.id')
-      .$if(this.dialect === 'postgres', (query) => query.forUpdate())
-      .execute();
+      .$if(this.dialect === 'postgres', (query) => query.forUpdate());
+  }
+
+  private selectForUpdate(trx: Kysely<Database>, ids: readonly string[]) {
+    return this.lockQuery(trx, ids).execute();
+  }
+
+  /** The lock query's SQL on this dialect, for review and for the test that pins it. */
+  lockSql(ids: readonly string[]): string {
+    return this.lockQuery(this.db, ids).compile().sql;
   }
 }
 
