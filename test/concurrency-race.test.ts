@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { generateOrganisation, type OrganisationFile } from '../src/org/organisation-generator.js';
+import { generateOrganisation, mulberry32, type OrganisationFile } from '../src/org/organisation-generator.js';
 import { DEFAULT_TRANSACTIONS, type IsolationLevel } from '../src/store/transaction.js';
 import {
   createTestDatabase,
@@ -42,17 +42,6 @@ interface Outcome {
   readonly code: string | undefined;
 }
 
-/** A seeded PRNG so that a failing race can be rerun with the same choices (RACE_SEED). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The generated organisation, with the agents' permissions widened and varied so that many picks can
@@ -104,7 +93,8 @@ async function race(
   org: OrganisationFile,
   seed: number,
 ): Promise<Outcome[]> {
-  const random = prng(seed);
+  // Seeded, so that a failing race can be rerun with the same choices (RACE_SEED).
+  const random = mulberry32(seed);
   const ids = (org.activities ?? []).map((a) => a.id);
   const agents = (org.users ?? []).map((u) => u.loginName).slice(0, AGENTS);
   const db = instances[0].database.db;

@@ -2,50 +2,26 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Activity } from './activity.js';
-import { ACTION_PICK, ACTION_UNPIN, SCOPE_MANAGE, SCOPE_READ, type Caller } from './caller.js';
+import { ACTION_PICK, ACTION_UNPIN, SCOPE_READ, type Caller } from './caller.js';
 import type { Outcome } from './failures.js';
 import { pickActivities, type Clock, type PickStore } from './pick-activities.js';
 import type { PickRequest } from './pick-request.js';
 import type { PickPlan } from './pick-rules.js';
+import { makeActivity, makeCaller } from './test-fixtures.js';
 
 const STORED = Date.parse('2026-11-02T11:00:00.000Z');
 const NOW = Date.parse('2026-11-02T12:00:00.000Z');
 
-function activity(overrides: Partial<Activity> = {}): Activity {
-  return {
-    id: '5001',
-    departmentId: '999',
-    type: 'email',
-    subtype: null,
-    mode: null,
-    subject: 'Where is my order?',
-    priority: null,
-    status: 'awaiting_assignment',
-    substatus: 'ready_for_assignment',
-    queueId: '10',
-    assignedUserId: null,
-    pinned: false,
-    locked: false,
-    isDraftResponse: false,
-    createdMs: STORED - 60_000,
-    lastModifiedMs: STORED,
-    ...overrides,
-  };
-}
+const activity = (overrides: Partial<Activity> = {}): Activity =>
+  makeActivity({ lastModifiedMs: STORED, ...overrides });
 
-function caller(overrides: Partial<Caller> = {}): Caller {
-  return {
-    userId: '1001',
-    homeDepartmentId: '999',
+const caller = (overrides: Partial<Caller> = {}): Caller =>
+  makeCaller({
     foreignDepartmentIds: new Set(),
-    licenses: new Set(['eGain Advisor Desktop']),
     actions: new Set([ACTION_PICK, ACTION_UNPIN]),
-    pullableQueueIds: new Set(['10']),
     pullableUserIds: new Set(['1001', '2002']),
-    scopes: new Set([SCOPE_MANAGE]),
     ...overrides,
-  };
-}
+  });
 
 function request(ids: readonly string[], lastModifiedMs = STORED, unpin = false): PickRequest {
   return { unpin, items: ids.map((id) => ({ id, lastModifiedMs })) };

@@ -5,6 +5,7 @@ import type { Activity } from './activity.js';
 import { ACTION_PICK, ACTION_UNPIN, SCOPE_MANAGE, SCOPE_READ, USER_LICENSES, type Caller } from './caller.js';
 import type { Outcome, RuleFailure } from './failures.js';
 import type { PickRequest } from './pick-request.js';
+import { makeActivity, makeCaller } from './test-fixtures.js';
 import { ACTIVITY_RULE_ORDER, checkCaller, planPick, type PickPlan } from './pick-rules.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -24,47 +25,22 @@ const PULLABLE_USER = '2002';
 const OTHER_USER = '2003';
 
 /** A pickable activity: a task waiting in a queue the caller may pull from, in the home department. */
-function activity(overrides: Partial<Activity> = {}): Activity {
-  return {
-    id: '5001',
-    departmentId: HOME_DEPT,
-    type: 'task',
-    subtype: null,
-    mode: null,
-    subject: 'Where is my order?',
-    priority: null,
-    status: 'awaiting_assignment',
-    substatus: 'ready_for_assignment',
-    queueId: PULLABLE_QUEUE,
-    assignedUserId: null,
-    pinned: false,
-    locked: false,
-    isDraftResponse: false,
-    createdMs: STORED - 60_000,
-    lastModifiedMs: STORED,
-    ...overrides,
-  };
-}
+const activity = (overrides: Partial<Activity> = {}): Activity =>
+  makeActivity({ type: 'task', queueId: PULLABLE_QUEUE, lastModifiedMs: STORED, ...overrides });
 
 /** An activity assigned to a colleague the caller may pull from. */
 function assigned(overrides: Partial<Activity> = {}): Activity {
   return activity({ status: 'assigned', substatus: 'new', assignedUserId: PULLABLE_USER, ...overrides });
 }
 
-/** An agent allowed to pick (and unpin) everything `activity()` and `assigned()` build. */
-function caller(overrides: Partial<Caller> = {}): Caller {
-  return {
+const caller = (overrides: Partial<Caller> = {}): Caller =>
+  makeCaller({
     userId: CALLER_ID,
-    homeDepartmentId: HOME_DEPT,
-    foreignDepartmentIds: new Set([FOREIGN_DEPT]),
-    licenses: new Set(['eGain Advisor Desktop']),
     actions: new Set([ACTION_PICK, ACTION_UNPIN]),
     pullableQueueIds: new Set([PULLABLE_QUEUE]),
     pullableUserIds: new Set([PULLABLE_USER]),
-    scopes: new Set([SCOPE_MANAGE]),
     ...overrides,
-  };
-}
+  });
 
 /** A request for these activities with their stored lastModified, unless `clientMs` says otherwise. */
 function requestFor(

@@ -12,46 +12,25 @@ import {
 } from './caller.js';
 import type { Outcome } from './failures.js';
 import { checkReader, selectVisible } from './read-rules.js';
+import { makeActivity, makeCaller } from './test-fixtures.js';
 
-const HOME_DEPT = '999';
 const FOREIGN_DEPT = '1000';
 const OUTSIDE_DEPT = '777';
 
-function activity(overrides: Partial<Activity> = {}): Activity {
-  return {
-    id: '5001',
-    departmentId: HOME_DEPT,
-    type: 'email',
-    subtype: null,
-    mode: null,
-    subject: 'Where is my order?',
-    priority: null,
-    status: 'awaiting_assignment',
-    substatus: 'ready_for_assignment',
-    queueId: '10',
-    assignedUserId: null,
-    pinned: false,
-    locked: false,
-    isDraftResponse: false,
+const activity = (overrides: Partial<Activity> = {}): Activity =>
+  makeActivity({
     createdMs: Date.UTC(2026, 10, 2, 10),
     lastModifiedMs: Date.UTC(2026, 10, 2, 11),
     ...overrides,
-  };
-}
+  });
 
-function caller(overrides: Partial<Caller> = {}): Caller {
-  return {
-    userId: '1001',
-    homeDepartmentId: HOME_DEPT,
-    foreignDepartmentIds: new Set([FOREIGN_DEPT]),
-    licenses: new Set(['eGain Advisor Desktop']),
+const caller = (overrides: Partial<Caller> = {}): Caller =>
+  makeCaller({
     actions: new Set([ACTION_VIEW_AGENT_CONSOLE]),
     pullableQueueIds: new Set(),
-    pullableUserIds: new Set(),
     scopes: new Set([SCOPE_READ]),
     ...overrides,
-  };
-}
+  });
 
 function valueOf<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) assert.fail(`expected activities, got ${JSON.stringify(outcome.failure)}`);

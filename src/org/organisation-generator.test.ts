@@ -20,25 +20,13 @@ import {
   type OrganisationFile,
   type UserEntry,
 } from './organisation-generator.js';
+import { BUILT_IN_ACTIVITY_TYPES } from '../domain/activity.js';
+import { USER_LICENSES } from '../domain/caller.js';
+import { KNOWN_ACTIONS } from './organisation-schema.js';
 
-const LICENSES = new Set([
-  'eGain Platform',
-  'eGain Knowledge + AI',
-  'eGain MailPlus',
-  'eGain ChatPlus',
-  'eGain Advisor Desktop',
-  'eGain CallTrackPlus',
-  'eGain CobrowsePlus',
-]);
-const ACTIONS = new Set([
-  'Pick Activities',
-  'Unpin',
-  'View Agent Console',
-  'Complete',
-  'Edit Activity',
-  'Pull Activities',
-]);
-const BUILT_IN_TYPES = ['email', 'social', 'task', 'call_track', 'chat', 'web'];
+const LICENSES = new Set<string>(USER_LICENSES);
+const ACTIONS = new Set<string>(KNOWN_ACTIONS);
+const BUILT_IN_TYPES: readonly string[] = BUILT_IN_ACTIVITY_TYPES;
 const SUBSTATUSES: Record<string, readonly string[]> = {
   in_workflow: ['in_workflow'],
   awaiting_assignment: ['ready_for_assignment'],

@@ -42,100 +42,37 @@
 //   erin 100018 → 403-180;  dave anything → 403-178;  bob 100019 → 403-179 (Sales);  alice 100019
 //   → 403-181 (no Pull on queue "11");  bob 100020 → 204;  bob 100021 → 403-182 (no Pull on alice).
 
-/** org-data.md's license vocabulary; "any user license" means at least one of these. */
-export type License =
-  | 'eGain Platform'
-  | 'eGain Knowledge + AI'
-  | 'eGain MailPlus'
-  | 'eGain ChatPlus'
-  | 'eGain Advisor Desktop'
-  | 'eGain CallTrackPlus'
-  | 'eGain CobrowsePlus';
+// The file's types are the import schema's own, so a generated file and an imported one cannot drift.
+import type { ActivityStatus } from '../domain/activity.js';
+import type { USER_LICENSES } from '../domain/caller.js';
+import type {
+  ActivityEntry,
+  ActivityTypeEntry,
+  DepartmentEntry,
+  KNOWN_ACTIONS,
+  OrganisationDocument,
+  PermissionEntry,
+  QueueEntry,
+  RoleEntry,
+  UserEntry,
+  UserGroupEntry,
+} from './organisation-schema.js';
+export type {
+  ActivityEntry,
+  ActivityTypeEntry,
+  DepartmentEntry,
+  PermissionEntry,
+  QueueEntry,
+  RoleEntry,
+  UserEntry,
+  UserGroupEntry,
+} from './organisation-schema.js';
 
-/** org-data.md's action vocabulary, the ones the service uses today and those it may grow. */
-export type Action =
-  'Pick Activities' | 'Unpin' | 'View Agent Console' | 'Complete' | 'Edit Activity' | 'Pull Activities';
-
-export interface DepartmentEntry {
-  id: string;
-  name: string;
-}
-
-export interface RoleEntry {
-  id: string;
-  name: string;
-  actions: Action[];
-}
-
-export interface UserEntry {
-  id: string;
-  loginName: string;
-  firstName: string;
-  lastName: string;
-  homeDepartment: string;
-  foreignDepartments?: string[];
-  licenses?: License[];
-  roles?: string[];
-}
-
-export interface UserGroupEntry {
-  id: string;
-  name: string;
-  department: string;
-  members?: string[];
-  roles?: string[];
-}
-
-export interface QueueEntry {
-  id: string;
-  name: string;
-  department: string;
-}
-
-export interface PermissionEntry {
-  permission: 'Pull activities';
-  on: { queue: string } | { user: string };
-  grantedTo: { user: string } | { group: string };
-}
-
-export interface ActivityTypeEntry {
-  name: string;
-  displayName: string;
-}
-
-export type ActivityStatusValue =
-  'in_workflow' | 'awaiting_assignment' | 'assigned' | 'in_precompletion' | 'completed';
-
-export interface ActivityEntry {
-  id: string;
-  department: string;
-  type: string;
-  subtype?: string;
-  mode?: 'inbound' | 'outbound';
-  isDraftResponse?: boolean;
-  parentActivity?: string;
-  subject?: string;
-  priority?: string;
-  status: ActivityStatusValue;
-  substatus?: string;
-  queue?: string;
-  assignedTo?: string;
-  pinned?: boolean;
-  locked?: boolean;
-  created?: string;
-  lastModified?: string;
-}
-
-export interface OrganisationFile {
-  departments: DepartmentEntry[];
-  roles: RoleEntry[];
-  users: UserEntry[];
-  userGroups: UserGroupEntry[];
-  queues: QueueEntry[];
-  permissions: PermissionEntry[];
-  activityTypes: ActivityTypeEntry[];
-  activities: ActivityEntry[];
-}
+/** A generated organisation: every section present. */
+export type OrganisationFile = Required<OrganisationDocument>;
+export type License = (typeof USER_LICENSES)[number];
+export type Action = (typeof KNOWN_ACTIONS)[number];
+export type ActivityStatusValue = ActivityStatus;
 
 export interface GeneratorOptions {
   seed: number;

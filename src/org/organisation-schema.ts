@@ -100,4 +100,11 @@ export const OrganisationSchema = Type.Object(
 );
 
 export type OrganisationDocument = Static<typeof OrganisationSchema>;
+export type DepartmentEntry = Static<typeof Department>;
+export type RoleEntry = Static<typeof Role>;
+export type UserEntry = Static<typeof User>;
+export type UserGroupEntry = Static<typeof UserGroup>;
+export type QueueEntry = Static<typeof Queue>;
+export type PermissionEntry = Static<typeof Permission>;
+export type ActivityTypeEntry = Static<typeof ActivityType>;
 export type ActivityEntry = Static<typeof Activity>;
