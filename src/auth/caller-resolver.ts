@@ -1,6 +1,6 @@
 // Bearer token → Caller: a verified user token whose user exists, with the user's authorization facts.
-// Facts are cached briefly per user; an import through this process clears the cache at once, and
-// other processes see the change within the TTL.
+// With a TTL, facts are served from memory for that long (an import by another process is seen
+// within the TTL); with 0, the default, they are read on every request.
 import { LRUCache } from 'lru-cache';
 import type { Caller, UserFacts } from '../domain/caller.js';
 import type { TokenVerifier } from './token-verifier.js';
@@ -14,24 +14,27 @@ export type CallerResolution = { readonly ok: true; readonly caller: Caller } | 
 
 export interface CallerResolver {
   resolve(authorization: string | undefined): Promise<CallerResolution>;
-  forgetUsers(): void;
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i;
+
+/** LRUCache cannot hold undefined: an unknown user is cached as null. */
+type Lookup = { readonly facts: UserFacts | null };
 
 export function createCallerResolver(
   verify: TokenVerifier,
   directory: UserDirectory,
   factsTtlMs: number,
 ): CallerResolver {
-  const facts = new LRUCache<string, { facts: UserFacts | null }>({
-    max: 5000,
-    ttl: Math.max(factsTtlMs, 1),
-    fetchMethod: async (claim) => {
-      const user = await directory.findUser(claim);
-      return { facts: (user && (await directory.loadFacts(user.id))) ?? null };
-    },
-  });
+  const lookup = async (claim: string): Promise<Lookup> => {
+    const user = await directory.findUser(claim);
+    return { facts: (user && (await directory.loadFacts(user.id))) ?? null };
+  };
+  const cache =
+    factsTtlMs > 0
+      ? new LRUCache<string, Lookup>({ max: 5000, ttl: factsTtlMs, fetchMethod: lookup })
+      : undefined;
+
   return {
     async resolve(authorization) {
       const match = authorization === undefined ? null : BEARER.exec(authorization);
@@ -44,18 +47,9 @@ export function createCallerResolver(
       }
       // Client-application tokens name no user: rule 1 wants a user token.
       if (verified.user === undefined) return { ok: false };
-      const entry =
-        factsTtlMs > 0 ? await facts.fetch(verified.user) : await uncached(directory, verified.user);
+      const entry = cache ? await cache.fetch(verified.user) : await lookup(verified.user);
       if (!entry?.facts) return { ok: false };
       return { ok: true, caller: { ...entry.facts, scopes: verified.scopes } };
     },
-    forgetUsers() {
-      facts.clear();
-    },
   };
-}
-
-async function uncached(directory: UserDirectory, claim: string): Promise<{ facts: UserFacts | null }> {
-  const user = await directory.findUser(claim);
-  return { facts: (user && (await directory.loadFacts(user.id))) ?? null };
 }

@@ -1,0 +1,138 @@
+// Tokens of an external OAuth2/OIDC issuer, verified through a real JWKS endpoint on loopback:
+// algorithms, issuer and audience pinned; `none` and algorithm confusion refused; clock tolerance;
+// the scope prefix; the user claim naming a login.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createSigner } from 'fast-jwt';
+import type { AuthConfig } from '../src/auth/auth-config.js';
+import { startTestService, type TestService } from './support/test-service.js';
+
+const ISSUER = 'https://idp.example.test/';
+const AUDIENCE = 'casemgr-api';
+const PREFIX = 'https://api.example.test/';
+const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const KID = randomUUID();
+const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+function sign(
+  claims: Record<string, unknown>,
+  options: { iss?: string; aud?: string; expiresInMs?: number; nowMs?: number; kid?: string } = {},
+): string {
+  return createSigner({
+    algorithm: 'RS256',
+    key: privatePem,
+    kid: options.kid ?? KID,
+    iss: options.iss ?? ISSUER,
+    aud: options.aud ?? AUDIENCE,
+    expiresIn: options.expiresInMs ?? 60_000,
+    ...(options.nowMs !== undefined ? { clockTimestamp: options.nowMs } : {}),
+  })(claims);
+}
+
+const userClaims = (scope = `${PREFIX}core.casemgr.read`) => ({ preferred_username: 'alice', scope });
+
+function unsigned(claims: Record<string, unknown>): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  return `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ iss: ISSUER, aud: AUDIENCE, exp: now + 60, ...claims })}.`;
+}
+
+describe('tokens of an external issuer (JWKS over HTTP)', () => {
+  let jwks: Server;
+  let service: TestService;
+  let tolerant: TestService;
+  let jwksHits = 0;
+
+  before(async () => {
+    const jwk = { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' };
+    jwks = createServer((request, response) => {
+      jwksHits += 1;
+      if (request.url !== '/keys.json') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const address = jwks.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    const auth: AuthConfig = {
+      jwksUrl: `http://127.0.0.1:${port}/keys.json`,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      algorithms: ['RS256'],
+      clockToleranceSeconds: 0,
+      scopePrefix: PREFIX,
+      userClaim: 'preferred_username',
+    };
+    service = await startTestService('sqlite', { auth });
+    tolerant = await startTestService('sqlite', { auth: { ...auth, clockToleranceSeconds: 30 } });
+  });
+  after(async () => {
+    await service.close();
+    await tolerant.close();
+    jwks.close();
+  });
+
+  const read = (target: TestService, token: string) =>
+    target.request({
+      path: '/core/casemgr/v3/activity/100001',
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+  it('accepts a token of the issuer for its audience, naming the user by login', async () => {
+    const response = await read(service, sign(userClaims()));
+    assert.equal(response.status, 200, response.text);
+    assert.equal(response.json().activity[0].id, '100001');
+  });
+
+  it('fetches the JWKS once and verifies repeated tokens from its cache', async () => {
+    const hits = jwksHits;
+    const token = sign(userClaims());
+    for (let i = 0; i < 5; i++) assert.equal((await read(service, token)).status, 200);
+    assert.ok(jwksHits - hits <= 1, `JWKS fetched ${jwksHits - hits} times`);
+  });
+
+  for (const [name, token] of [
+    ['another issuer', () => sign(userClaims(), { iss: 'https://evil.example.test/' })],
+    ['another audience', () => sign(userClaims(), { aud: 'someone-else' })],
+    ['an unknown key id', () => sign(userClaims(), { kid: 'no-such-key' })],
+    ['an unsigned token (alg none)', () => unsigned(userClaims())],
+    [
+      'an HS256 token keyed with the public key (algorithm confusion)',
+      () =>
+        createSigner({
+          algorithm: 'HS256',
+          key: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          iss: ISSUER,
+          aud: AUDIENCE,
+          expiresIn: 60_000,
+        })(userClaims()),
+    ],
+    [
+      'a client-application token (no user claim)',
+      () => sign({ scope: `${PREFIX}core.casemgr.read`, client_id: 'batch-job' }),
+    ],
+    ['a token naming no known user', () => sign({ ...userClaims(), preferred_username: 'mallory' })],
+    ['an expired token', () => sign(userClaims(), { nowMs: Date.now() - 120_000, expiresInMs: 60_000 })],
+  ] as const) {
+    it(`refuses ${name} with 401-101`, async () => {
+      const response = await read(service, token());
+      assert.equal(response.status, 401);
+      assert.equal(response.json().code, '401-101');
+    });
+  }
+
+  it('accepts a token expired less than AUTH_CLOCK_TOLERANCE_SECONDS ago, not one expired longer ago', async () => {
+    const justExpired = sign(userClaims(), { nowMs: Date.now() - 70_000, expiresInMs: 60_000 });
+    assert.equal((await read(service, justExpired)).status, 401);
+    assert.equal((await read(tolerant, justExpired)).status, 200);
+    const longExpired = sign(userClaims(), { nowMs: Date.now() - 120_000, expiresInMs: 60_000 });
+    assert.equal((await read(tolerant, longExpired)).status, 401);
+  });
+
+  it('reads scopes only under AUTH_SCOPE_PREFIX (403-197 for a bare scope)', async () => {
+    const response = await read(service, sign(userClaims('core.casemgr.read')));
+    assert.equal(response.status, 403);
+    assert.equal(response.json().code, '403-197');
+  });
+});
