@@ -4,7 +4,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { generateOrganisation, mulberry32, type OrganisationFile } from '../src/org/organisation-generator.js';
+import {
+  generateOrganisation,
+  mulberry32,
+  type OrganisationFile,
+} from '../src/org/organisation-generator.js';
 import { DEFAULT_TRANSACTIONS, type IsolationLevel } from '../src/store/transaction.js';
 import {
   createTestDatabase,
@@ -41,7 +45,6 @@ interface Outcome {
   readonly status: number;
   readonly code: string | undefined;
 }
-
 
 /**
  * The generated organisation, with the agents' permissions widened and varied so that many picks can
