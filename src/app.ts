@@ -9,7 +9,7 @@ import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
 import { ApiError } from './http/error-catalog.js';
-import { MAX_BODY_BYTES, registerErrorHandler } from './http/error-handler.js';
+import { MAX_BODY_BYTES, frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
 import { createMetrics, registerMetrics, type Metrics } from './http/routes/metrics.route.js';
@@ -82,6 +82,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
     },
     return503OnClosing: true,
+    // 75 ids of 18 digits and their commas are 1,424 characters; Fastify's default limit is 100.
+    routerOptions: { maxParamLength: 2048 },
+    frameworkErrors: frameworkErrorHandler(messages),
   });
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -4,8 +4,11 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { Messages } from '../i18n/messages.js';
 import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
 import { bodyErrorFromSchema } from './body-errors.js';
+import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
+import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError, attributeError } from './error-catalog.js';
 import { buildErrorBody, renderErrorBody } from './error-response.js';
+import { negotiateLocale, negotiateMedia } from './negotiation.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 export const RETRY_AFTER_SECONDS = 5;
@@ -49,6 +52,28 @@ export function sendApiError(
   const body = buildErrorBody(messages, error, request.locale, withUserMessage);
   const { contentType, payload } = renderErrorBody(body, media);
   return reply.code(error.statusCode).headers(error.headers).type(contentType).send(payload);
+}
+
+/**
+ * Errors Fastify's router raises before any hook runs (a path parameter over the length limit, a
+ * malformed URL): still eGain error bodies, with a request id.
+ */
+export function frameworkErrorHandler(messages: Messages) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    // No hook has run: negotiate here, leniently, as for any error found before the headers are judged.
+    request.media = negotiateMedia(request.headers.accept) ?? 'json';
+    request.locale = negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
+    reply.header('x-request-id', request.id);
+    const path = request.url.split('?')[0] ?? '/';
+    const apiError = path.startsWith('/core/casemgr/v3/activity/')
+      ? new ApiError('400-106', {
+          ids: [path.slice('/core/casemgr/v3/activity/'.length, 40)],
+          max: MAX_ACTIVITIES_PER_PICK,
+        })
+      : new ApiError('404-101', { path: path.slice(0, 200) });
+    request.log.info({ code: apiError.code, cause: error.code }, 'request rejected by the router');
+    void sendApiError(reply, request, messages, apiError);
+  };
 }
 
 export function registerErrorHandler(app: FastifyInstance, messages: Messages): void {
