@@ -18,7 +18,7 @@ export function checkQuery(query: Record<string, unknown>, allowed: AllowedQuery
   if (unknown.length > 0) {
     throw new ApiError(
       '400-101',
-      { names: unknown.join(',') },
+      { names: unknown },
       unknown.map((value) => ({ key: 'parameter', value })),
     );
   }

@@ -66,7 +66,9 @@ function formatWithin(message: IntlMessageFormat, params: MessageParams, limit: 
   };
   const list = listKey === undefined ? undefined : (params[listKey] as readonly string[]);
   const full = render(list, false);
-  if (full.length <= limit || !list) return full;
+  if (full.length <= limit) return full;
+  // No list to shorten (a very long attribute or parameter name): cut the text itself.
+  if (!list) return `${full.slice(0, limit - 1)}…`;
   let low = 0;
   let high = list.length - 1;
   // Binary search for the longest prefix of ids that still fits with the ellipsis.
@@ -75,5 +77,8 @@ function formatWithin(message: IntlMessageFormat, params: MessageParams, limit: 
     if (render(list.slice(0, mid), true).length <= limit) low = mid;
     else high = mid - 1;
   }
-  return render(list.slice(0, low), true).slice(0, limit);
+  if (low > 0) return render(list.slice(0, low), true);
+  // Not even one whole item fits (a very long parameter name): keep as much of the first as fits.
+  const room = limit - render([''], true).length;
+  return render([list[0].slice(0, Math.max(room, 0))], true).slice(0, limit);
 }
