@@ -8,6 +8,7 @@ import type { PickStore } from '../domain/pick-activities.js';
 import type { PickPlan } from '../domain/pick-rules.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
+import { QueryTemplates } from './query-templates.js';
 import type { Transactional } from './transaction.js';
 
 type ActivityRow = Selectable<Database['activities']>;
@@ -76,6 +77,8 @@ export class ActivityStore implements PickStore {
     private readonly transactional: Transactional,
   ) {}
 
+  private readonly templates = new QueryTemplates();
+
   /** GET: the activities with these ids that exist, with the names shown beside ids. */
   async findViews(ids: readonly string[]): Promise<ActivityView[]> {
     if (ids.length === 0) return [];
@@ -111,7 +114,7 @@ export class ActivityStore implements PickStore {
     return this.transactional(async (trx) => {
       const found = (await this.selectForUpdate(trx, ids)).map(toActivity);
       const outcome = decide(found);
-      if (outcome.ok) await writePlan(trx, outcome.value);
+      if (outcome.ok) await this.writePlan(trx, outcome.value);
       return outcome;
     });
   }
@@ -131,48 +134,80 @@ export class ActivityStore implements PickStore {
       .$if(this.dialect === 'postgres', (query) => query.forUpdate());
   }
 
-  private selectForUpdate(trx: Kysely<Database>, ids: readonly string[]) {
-    return this.lockQuery(trx, ids).execute();
+  private async selectForUpdate(trx: Kysely<Database>, ids: readonly string[]): Promise<ActivityRow[]> {
+    const query = this.templates.query(
+      `lock:${ids.length}`,
+      (slot) =>
+        this.lockQuery(
+          this.db,
+          ids.map((_, i) => slot(i)),
+        ),
+      ids,
+    );
+    return (await trx.executeQuery(query)).rows;
   }
 
   /** The lock query's SQL on this dialect, for review and for the test that pins it. */
   lockSql(ids: readonly string[]): string {
     return this.lockQuery(this.db, ids).compile().sql;
   }
-}
 
-/** One UPDATE for the whole batch and one multi-row INSERT of history entries. */
-async function writePlan(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
-  const ids = plan.changes.map((change) => change.activityId);
-  const pickId = randomUUID();
-  await trx
-    .updateTable('activities')
-    .set({
-      status: 'assigned',
-      substatus: 'new',
-      assigned_user_id: plan.userId,
-      pinned: 0,
-      locked: 0,
-      last_modified_ms: plan.lastModifiedMs,
-      last_modified_by: plan.userId,
-      last_action: 'picked',
-    })
-    .where('id', 'in', ids)
-    .execute();
-  await trx
-    .insertInto('activity_history')
-    .values(
-      plan.changes.map((change) => ({
-        activity_id: change.activityId,
-        pick_id: pickId,
-        from_kind: change.from.kind,
-        from_id: change.from.id,
-        to_user_id: plan.userId,
-        by_user_id: plan.userId,
-        at_ms: plan.lastModifiedMs,
-        unpinned: change.unpinned ? 1 : 0,
-        action: 'picked',
-      })),
-    )
-    .execute();
+  /** One UPDATE for the whole batch and one multi-row INSERT of history entries. */
+  private async writePlan(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
+    const ids = plan.changes.map((change) => change.activityId);
+    const n = ids.length;
+    await trx.executeQuery(
+      this.templates.query(
+        `pick-update:${n}`,
+        (slot) =>
+          this.db
+            .updateTable('activities')
+            .set({
+              status: 'assigned',
+              substatus: 'new',
+              assigned_user_id: slot(0),
+              pinned: 0,
+              locked: 0,
+              last_modified_ms: slot(1),
+              last_modified_by: slot(0),
+              last_action: 'picked',
+            })
+            .where(
+              'id',
+              'in',
+              ids.map((_, i) => slot(2 + i)),
+            ),
+        [plan.userId, plan.lastModifiedMs, ...ids],
+      ),
+    );
+    const pickId = randomUUID();
+    const rows = plan.changes.map((change) => [
+      change.activityId,
+      change.from.kind,
+      change.from.id,
+      change.unpinned ? 1 : 0,
+    ]);
+    // Per row: activity, from kind, from id, unpinned; then the pick's id, user and time, shared by all.
+    const shared = 4 * n;
+    await trx.executeQuery(
+      this.templates.query(
+        `pick-history:${n}`,
+        (slot) =>
+          this.db.insertInto('activity_history').values(
+            rows.map((_, r) => ({
+              activity_id: slot(4 * r),
+              pick_id: slot(shared),
+              from_kind: slot(4 * r + 1),
+              from_id: slot(4 * r + 2),
+              to_user_id: slot(shared + 1),
+              by_user_id: slot(shared + 1),
+              at_ms: slot(shared + 2),
+              unpinned: slot(4 * r + 3),
+              action: 'picked',
+            })),
+          ),
+        [...rows.flat(), pickId, plan.userId, plan.lastModifiedMs],
+      ),
+    );
+  }
 }

@@ -3,6 +3,7 @@
 // connection for it, not five.
 import { sql, type Kysely } from 'kysely';
 import type { UserFacts } from '../domain/caller.js';
+import { QueryTemplates } from './query-templates.js';
 import type { Database } from './schema.js';
 
 export interface UserSummary {
@@ -13,21 +14,49 @@ export interface UserSummary {
 type FactKind = 'user' | 'foreign' | 'license' | 'action' | 'pull-queue' | 'pull-user';
 
 export class UserStore {
+  private readonly templates = new QueryTemplates();
+
   constructor(private readonly db: Kysely<Database>) {}
 
   /** By id, or else by login name (tokens of an external issuer may carry either). */
   async findUser(idOrLogin: string): Promise<UserSummary | undefined> {
-    const row = await this.db
-      .selectFrom('users')
-      .select(['id', 'login_name'])
-      .where((eb) => eb.or([eb('id', '=', idOrLogin), eb('login_name', '=', idOrLogin)]))
-      .orderBy((eb) => eb.case().when('id', '=', idOrLogin).then(0).else(1).end())
-      .limit(1)
-      .executeTakeFirst();
+    const query = this.templates.query(
+      'find-user',
+      (slot) =>
+        this.db
+          .selectFrom('users')
+          .select(['id', 'login_name'])
+          .where((eb) => eb.or([eb('id', '=', slot(0)), eb('login_name', '=', slot(0))]))
+          .orderBy((eb) => eb.case().when('id', '=', slot(0)).then(0).else(1).end())
+          .limit(1),
+      [idOrLogin],
+    );
+    const [row] = (await this.db.executeQuery(query)).rows;
     return row && { id: row.id, loginName: row.login_name };
   }
 
   async loadFacts(userId: string): Promise<UserFacts | undefined> {
+    const rows = (
+      await this.db.executeQuery(
+        this.templates.query('user-facts', (slot) => this.factsQuery(slot(0)), [userId]),
+      )
+    ).rows;
+    const of = (k: FactKind) => new Set(rows.filter((r) => r.kind === k).map((r) => r.value));
+    const home = rows.find((r) => r.kind === 'user');
+    if (!home) return undefined;
+    return {
+      userId,
+      homeDepartmentId: home.value,
+      foreignDepartmentIds: of('foreign'),
+      licenses: of('license'),
+      actions: of('action'),
+      pullableQueueIds: of('pull-queue'),
+      pullableUserIds: of('pull-user'),
+    };
+  }
+
+  /** One row per fact: (kind, value). */
+  private factsQuery(userId: string) {
     const db = this.db;
     const kind = (k: FactKind) => sql<FactKind>`${k}`.as('kind');
     const groupIds = db.selectFrom('group_members').select('group_id').where('user_id', '=', userId);
@@ -36,7 +65,7 @@ export class UserStore {
       .select('role_id')
       .where('user_id', '=', userId)
       .union(db.selectFrom('group_roles').select('role_id').where('group_id', 'in', groupIds));
-    const rows = await db
+    return db
       .selectFrom('users')
       .select([kind('user'), 'home_department_id as value'])
       .where('id', '=', userId)
@@ -71,19 +100,6 @@ export class UserStore {
               eb.and([eb('grantee_kind', '=', 'group'), eb('grantee_id', 'in', groupIds)]),
             ]),
           ),
-      )
-      .execute();
-    const of = (k: FactKind) => new Set(rows.filter((r) => r.kind === k).map((r) => r.value));
-    const home = rows.find((r) => r.kind === 'user');
-    if (!home) return undefined;
-    return {
-      userId,
-      homeDepartmentId: home.value,
-      foreignDepartmentIds: of('foreign'),
-      licenses: of('license'),
-      actions: of('action'),
-      pullableQueueIds: of('pull-queue'),
-      pullableUserIds: of('pull-user'),
-    };
+      );
   }
 }
