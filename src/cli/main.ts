@@ -27,7 +27,7 @@ const withSettings = (text: string) =>
 async function run(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${MAIN_HELP}\n`);
+    process.stdout.write(withSettings(MAIN_HELP));
     return command === undefined ? 2 : 0;
   }
   switch (command) {
@@ -68,7 +68,8 @@ async function run(argv: readonly string[]): Promise<number> {
     case 'migrate': {
       const { values } = parseCommand(rest, {});
       if (values.help) return printHelp(MIGRATE_HELP);
-      const database = await openDatabase(configFrom(values, process.env).database);
+      const config = configFrom(values, process.env);
+      const database = await openDatabase(config.database, config.pool);
       await database.close();
       process.stdout.write('database schema is up to date\n');
       return 0;

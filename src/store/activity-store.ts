@@ -129,7 +129,7 @@ export class ActivityStore implements PickStore {
       .selectFrom('activities as a')
       .select(ACTIVITY_COLUMNS)
       .where('a.id', 'in', ids)
-      .orderBy(sql`length(a.id)`)
+      .orderBy(sql`length(${sql.ref('a.id')})`)
       .orderBy('a.id')
       .$if(this.dialect === 'postgres', (query) => query.forUpdate());
   }

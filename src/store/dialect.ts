@@ -25,5 +25,13 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
 
 /** Connection strings carry passwords; logs and error lines show them redacted. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    // Not a URL we can parse: hide everything between // and the last @ before the path.
+    return url.replace(/\/\/[^/?#]*@/, '//***@');
+  }
 }

@@ -1,6 +1,6 @@
 // The embedded issuer's signing key, created on first use and kept in the database, so that
 // `casemgr token` and `casemgr serve` agree with no configuration.
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -10,6 +10,12 @@ export interface SigningKey {
   readonly privatePem: string;
   readonly publicPem: string;
 }
+
+/**
+ * One well-known key id: processes racing to create the key all insert under it, the first insert
+ * wins, and every one of them then reads that same key.
+ */
+const EMBEDDED_KID = 'casemgr-embedded-1';
 
 export class KeyStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -21,14 +27,14 @@ export class KeyStore {
     await this.db
       .insertInto('signing_keys')
       .values({
-        kid: randomUUID(),
+        kid: EMBEDDED_KID,
         algorithm: 'EdDSA',
         private_pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
         public_pem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
         created_ms: nowMs,
       })
+      .onConflict((oc) => oc.column('kid').doNothing())
       .execute();
-    // Two processes may race to create the key: the oldest one wins for both.
     const key = await this.current();
     if (!key) throw new Error('signing key was not stored');
     return key;
@@ -38,9 +44,7 @@ export class KeyStore {
     const row = await this.db
       .selectFrom('signing_keys')
       .selectAll()
-      .orderBy('created_ms')
-      .orderBy('kid')
-      .limit(1)
+      .where('kid', '=', EMBEDDED_KID)
       .executeTakeFirst();
     return (
       row && { kid: row.kid, algorithm: 'EdDSA', privatePem: row.private_pem, publicPem: row.public_pem }

@@ -19,8 +19,20 @@ class StaticProvider implements MigrationProvider {
   }
 }
 
+/**
+ * Kysely's migration lock is a no-op on SQLite, so two processes opening a new file at once both try
+ * to create the schema and one fails; rerunning then finds the migration recorded and does nothing.
+ */
+const SQLITE_MIGRATION_ATTEMPTS = 5;
+
 export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
   const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    if (dialect !== 'sqlite' || attempt >= SQLITE_MIGRATION_ATTEMPTS) {
+      throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+  }
 }

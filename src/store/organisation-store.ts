@@ -82,9 +82,9 @@ export class OrganisationStore {
     const permissions = doc.permissions ?? [];
     const types = doc.activityTypes ?? [];
     const activities = doc.activities ?? [];
-    const keptLastModified = await this.existingLastModified(activities);
-
     await this.transactional(async (trx) => {
+      // Read inside the transaction, so a pick landing meanwhile cannot be overwritten by a stale value.
+      const keptLastModified = await existingLastModified(trx, activities);
       await upsert(
         trx,
         'departments',
@@ -198,21 +198,24 @@ export class OrganisationStore {
       activities: activities.length,
     };
   }
+}
 
-  /** The service owns lastModified after the first import: a file without one keeps the stored value. */
-  private async existingLastModified(activities: readonly ActivityEntry[]): Promise<Map<string, number>> {
-    const kept = new Map<string, number>();
-    const ids = activities.filter((a) => a.lastModified === undefined).map((a) => a.id);
-    for (let start = 0; start < ids.length; start += ROWS_PER_STATEMENT) {
-      const rows = await this.db
-        .selectFrom('activities')
-        .select(['id', 'last_modified_ms'])
-        .where('id', 'in', ids.slice(start, start + ROWS_PER_STATEMENT))
-        .execute();
-      for (const row of rows) kept.set(row.id, Number(row.last_modified_ms));
-    }
-    return kept;
+/** The service owns lastModified after the first import: a file without one keeps the stored value. */
+async function existingLastModified(
+  trx: Kysely<Database>,
+  activities: readonly ActivityEntry[],
+): Promise<Map<string, number>> {
+  const kept = new Map<string, number>();
+  const ids = activities.filter((a) => a.lastModified === undefined).map((a) => a.id);
+  for (let start = 0; start < ids.length; start += ROWS_PER_STATEMENT) {
+    const rows = await trx
+      .selectFrom('activities')
+      .select(['id', 'last_modified_ms'])
+      .where('id', 'in', ids.slice(start, start + ROWS_PER_STATEMENT))
+      .execute();
+    for (const row of rows) kept.set(row.id, Number(row.last_modified_ms));
   }
+  return kept;
 }
 
 function toActivityRow(
