@@ -22,11 +22,11 @@ export function canonicalId(raw: string | number): string {
 }
 
 /**
- * RFC 3339 instants are compared to the millisecond: extra fraction digits are cut, not rounded
- * (V8's Date.parse truncates them; pick-request.test.ts pins that).
+ * RFC 3339 instants are compared to the millisecond: extra fraction digits are cut, not rounded.
+ * (Cut here, not left to Date.parse: V8 reads a fraction of ten or more digits wrongly.)
  */
 export function toEpochMs(rfc3339: string): number {
-  return Date.parse(rfc3339);
+  return Date.parse(rfc3339.replace(/(\.\d{3})\d+/, '$1'));
 }
 
 /** 400-105: each id may appear once; every repeated id is named once, in order of first appearance. */

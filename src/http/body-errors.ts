@@ -46,9 +46,18 @@ function classify(error: SchemaError): Finding {
   }
 }
 
-/** `activity/3/color` → `activity.color`: eGain names attributes, not positions. */
-export function attributeName(segments: readonly string[]): string {
-  return segments.filter((s) => !/^\d+$/.test(s)).join('.') || 'body';
+/**
+ * `activity/3/color` → `activity.color`: eGain names attributes, not positions. Whether a segment is
+ * a position is read from the body itself, so an object key that looks like a number ("42") is kept.
+ */
+export function attributeName(body: unknown, segments: readonly string[]): string {
+  const names: string[] = [];
+  let node = body;
+  for (const segment of segments) {
+    if (!Array.isArray(node)) names.push(segment);
+    node = node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[segment] : undefined;
+  }
+  return names.length > 0 ? names.join('.') : 'body';
 }
 
 /**
@@ -91,7 +100,7 @@ export function bodyErrorFromSchema(errors: readonly SchemaError[], body: unknow
     const first = matching
       .map((f) => ({ f, position: positionOf(body, f.segments) }))
       .sort((a, b) => compareLexicographic(a.position, b.position))[0].f;
-    return attributeError(code, attributeName(first.segments));
+    return attributeError(code, attributeName(body, first.segments));
   }
   return attributeError('400-152', 'body');
 }

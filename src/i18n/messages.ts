@@ -56,19 +56,19 @@ export class Messages {
 /** Lists become comma-separated; the longest list prefix that fits is kept, followed by "…". */
 function formatWithin(message: IntlMessageFormat, params: MessageParams, limit: number): string {
   const listKey = Object.keys(params).find((key) => Array.isArray(params[key]));
-  const render = (list: readonly string[] | undefined, cut: boolean): string => {
+  const render = (list: readonly string[] | undefined, ellipsis: boolean): string => {
     const values: Record<string, string | number> = {};
     for (const [key, value] of Object.entries(params)) {
       values[key] = Array.isArray(value) ? '' : (value as string | number);
     }
-    if (listKey !== undefined && list) values[listKey] = list.join(',') + (cut ? '…' : '');
+    if (listKey !== undefined && list) values[listKey] = list.join(',') + (ellipsis ? '…' : '');
     return String(message.format(values));
   };
   const list = listKey === undefined ? undefined : (params[listKey] as readonly string[]);
   const full = render(list, false);
   if (full.length <= limit) return full;
   // No list to shorten (a very long attribute or parameter name): cut the text itself.
-  if (!list) return `${full.slice(0, limit - 1)}…`;
+  if (!list || list.length === 0) return `${cut(full, limit - 1)}…`;
   let low = 0;
   let high = list.length - 1;
   // Binary search for the longest prefix of ids that still fits with the ellipsis.
@@ -80,5 +80,12 @@ function formatWithin(message: IntlMessageFormat, params: MessageParams, limit: 
   if (low > 0) return render(list.slice(0, low), true);
   // Not even one whole item fits (a very long parameter name): keep as much of the first as fits.
   const room = limit - render([''], true).length;
-  return render([list[0].slice(0, Math.max(room, 0))], true).slice(0, limit);
+  return cut(render([cut(list[0]!, Math.max(room, 0))], true), limit);
+}
+
+/** The first `length` UTF-16 units, never ending inside a surrogate pair. */
+function cut(text: string, length: number): string {
+  const head = text.slice(0, length);
+  const last = head.charCodeAt(head.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? head.slice(0, -1) : head;
 }

@@ -1,5 +1,6 @@
-// RFC 3339 date-time with `Z` or a numeric offset, as the contract requires for lastModified.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-](\d{2}):(\d{2}))$/;
+// RFC 3339 date-time with `Z` or a numeric offset, as the contract requires for lastModified
+// (any number of fraction digits, as RFC 3339 allows).
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-](\d{2}):(\d{2}))$/;
 
 export function isRfc3339(value: string): boolean {
   const m = RFC3339.exec(value);

@@ -2,6 +2,7 @@
 // in place and replaces the link tables (roles, licenses, members, permissions) of what the file names,
 // so importing the same file twice leaves the same state.
 import type { Insertable, Kysely } from 'kysely';
+import { toEpochMs } from '../domain/pick-request.js';
 import type { ActivityEntry, OrganisationDocument } from '../org/organisation-schema.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
@@ -224,7 +225,7 @@ function toActivityRow(
   keptLastModifiedMs: number | undefined,
 ): Insertable<Database['activities']> {
   const lastModifiedMs =
-    a.lastModified !== undefined ? Date.parse(a.lastModified) : (keptLastModifiedMs ?? nowMs);
+    a.lastModified !== undefined ? toEpochMs(a.lastModified) : (keptLastModifiedMs ?? nowMs);
   return {
     id: a.id,
     department_id: a.department,
@@ -241,7 +242,7 @@ function toActivityRow(
     locked: a.locked === true ? 1 : 0,
     is_draft_response: a.isDraftResponse === true ? 1 : 0,
     parent_activity_id: a.parentActivity ?? null,
-    created_ms: a.created !== undefined ? Date.parse(a.created) : lastModifiedMs,
+    created_ms: a.created !== undefined ? toEpochMs(a.created) : lastModifiedMs,
     last_modified_ms: lastModifiedMs,
     last_modified_by: null,
     last_action: 'imported',
