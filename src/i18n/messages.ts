@@ -80,7 +80,7 @@ function formatWithin(message: IntlMessageFormat, params: MessageParams, limit: 
   if (low > 0) return render(list.slice(0, low), true);
   // Not even one whole item fits (a very long parameter name): keep as much of the first as fits.
   const room = limit - render([''], true).length;
-  return cut(render([cut(list[0]!, Math.max(room, 0))], true), limit);
+  return cut(render([cut(list[0], Math.max(room, 0))], true), limit);
 }
 
 /** The first `length` UTF-16 units, never ending inside a surrogate pair. */
