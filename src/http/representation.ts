@@ -10,7 +10,14 @@ export const ACTIVITY_NS = 'http://bindings.egain.com/ws/model/v12/gen/interacti
 // any of them into a body (an attribute or parameter name echoed in an error), so they become U+FFFD;
 // and a CR must travel as &#13;, or every XML parser reads it back as LF.
 const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\r': '&#13;',
+};
 const escapeXml = (_name: string, value: unknown): unknown =>
   typeof value === 'string'
     ? value.replace(NOT_XML_CHAR, '\uFFFD').replace(/[&<>"'\r]/g, (c) => ESCAPES[c] ?? c)
