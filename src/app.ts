@@ -9,14 +9,14 @@ import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
 import { ApiError } from './http/error-catalog.js';
-import { MAX_BODY_BYTES, frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
+import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
+import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
 import { createMetrics, registerMetrics, type Metrics } from './http/routes/metrics.route.js';
 import { collectOpenApi } from './http/routes/openapi.route.js';
 import { registerPickRoute } from './http/routes/pick.route.js';
 import { Messages } from './i18n/messages.js';
-import { isRfc3339 } from './org/rfc3339.js';
 import { ActivityStore } from './store/activity-store.js';
 import type { OpenDatabase } from './store/database.js';
 import { KeyStore } from './store/key-store.js';
@@ -68,22 +68,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   );
 
   const server = Fastify({
+    ...API_SERVER_OPTIONS,
     logger: options.logger ?? false,
-    bodyLimit: MAX_BODY_BYTES,
     genReqId: () => randomUUID(),
-    // Unknown attributes must stay to be reported (400-147), never be stripped; types are never coerced.
-    ajv: {
-      customOptions: {
-        removeAdditional: false,
-        coerceTypes: false,
-        allErrors: true,
-        useDefaults: false,
-        formats: { rfc3339: isRfc3339 },
-      },
-    },
     return503OnClosing: true,
-    // 75 ids of 18 digits and their commas are 1,424 characters; Fastify's default limit is 100.
-    routerOptions: { maxParamLength: 2048 },
     frameworkErrors: frameworkErrorHandler(messages),
   });
   server.addHook('onRequest', async (request, reply) => {

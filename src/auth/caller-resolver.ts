@@ -26,9 +26,12 @@ export function createCallerResolver(
   directory: UserDirectory,
   factsTtlMs: number,
 ): CallerResolver {
+  // Most claims are user ids (embedded tokens always are): one round trip; a login name costs two.
   const lookup = async (claim: string): Promise<Lookup> => {
+    const byId = await directory.loadFacts(claim);
+    if (byId) return { facts: byId };
     const user = await directory.findUser(claim);
-    return { facts: (user && (await directory.loadFacts(user.id))) ?? null };
+    return { facts: (user && user.id !== claim && (await directory.loadFacts(user.id))) || null };
   };
   const cache =
     factsTtlMs > 0

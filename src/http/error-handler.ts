@@ -9,8 +9,8 @@ import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError, attributeError } from './error-catalog.js';
 import { buildErrorBody, renderErrorBody } from './error-response.js';
 import { negotiateLocale, negotiateMedia } from './negotiation.js';
+import { MAX_BODY_BYTES } from './server-options.js';
 
-export const MAX_BODY_BYTES = 64 * 1024;
 export const RETRY_AFTER_SECONDS = 5;
 
 function toApiError(error: FastifyError | Error, request: FastifyRequest): ApiError {

@@ -26,25 +26,38 @@ export function createTransactional(
   settings: TransactionSettings = DEFAULT_TRANSACTIONS,
   onRetry: (error: unknown) => void = () => undefined,
 ): Transactional {
-  const once = dialect === 'sqlite' ? sqliteImmediate(db) : postgresTransaction(db, settings.isolation);
+  const unavailableOr = (error: unknown): unknown =>
+    // Still losing races after every retry is a busy database, not a fault: 503 and Retry-After.
+    isUnavailable(error) || isRetryableConflict(error) ? new StoreUnavailableError({ cause: error }) : error;
+  if (dialect === 'sqlite') {
+    // One writer at a time (BEGIN IMMEDIATE, busy_timeout): SQLite never reports a lost race to retry.
+    const once = sqliteImmediate(db);
+    return async (work) => {
+      try {
+        return await once(work);
+      } catch (error) {
+        throw unavailableOr(error);
+      }
+    };
+  }
   return async (work) => {
     try {
-      return await pRetry(() => once(work), {
-        retries: settings.retries,
-        minTimeout: 2,
-        maxTimeout: 100,
-        factor: 2,
-        randomize: true,
-        shouldRetry: ({ error }) => isRetryableConflict(error),
-        onFailedAttempt: ({ error }) => {
-          if (isRetryableConflict(error)) onRetry(error);
+      return await pRetry(
+        (attempt) => postgresTransaction(db, isolationFor(settings.isolation, attempt))(work),
+        {
+          retries: settings.retries,
+          minTimeout: 2,
+          maxTimeout: 100,
+          factor: 2,
+          randomize: true,
+          shouldRetry: ({ error }) => isRetryableConflict(error),
+          onFailedAttempt: ({ error }) => {
+            if (isRetryableConflict(error)) onRetry(error);
+          },
         },
-      });
+      );
     } catch (error) {
-      // Still losing races after every retry is a busy database, not a fault: 503 and Retry-After.
-      if (isUnavailable(error) || isRetryableConflict(error))
-        throw new StoreUnavailableError({ cause: error });
-      throw error;
+      throw unavailableOr(error);
     }
   };
 }
@@ -66,6 +79,19 @@ function sqliteImmediate(db: Kysely<Database>) {
         throw error;
       }
     });
+}
+
+/**
+ * A big batch at SERIALIZABLE can lose its race again and again to a stream of small ones (every
+ * attempt's snapshot predates a row that a concurrent pick commits). From the fifth attempt on the
+ * transaction runs at READ COMMITTED, which the row locks taken in id order make sufficient: its
+ * FOR UPDATE waits for the rows and reads their newest versions instead of failing. (CockroachDB
+ * without READ COMMITTED enabled runs it as SERIALIZABLE: the retries then simply go on.)
+ */
+const SERIALIZABLE_ATTEMPTS_BEFORE_READ_COMMITTED = 4;
+
+function isolationFor(configured: IsolationLevel, attempt: number): IsolationLevel {
+  return attempt > SERIALIZABLE_ATTEMPTS_BEFORE_READ_COMMITTED ? 'read committed' : configured;
 }
 
 function postgresTransaction(db: Kysely<Database>, isolation: IsolationLevel) {
