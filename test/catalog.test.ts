@@ -21,23 +21,8 @@ const contract = readFileSync(CONTRACT_PATH, 'utf8');
 /** The contract: "developerMessage at most 255 characters (cut ids with "…" rather than exceed it)". */
 const DEVELOPER_MESSAGE_LIMIT = 255;
 const ELLIPSIS = '…';
-const CONTRACT_LOCALES = [
-  'en-US',
-  'es-ES',
-  'fr-FR',
-  'it-IT',
-  'de-DE',
-  'nl-NL',
-  'pt-BR',
-  'pt-PT',
-  'da-DK',
-  'ru-RU',
-  'fr-CA',
-  'zh-CN',
-  'ja-JP',
-  'ko-KR',
-  'sv-SE',
-];
+// The contract's Accept-Language row: "one of `en-US es-ES …`", in its order.
+const CONTRACT_LOCALES = (/one of `((?:[a-z]{2}-[A-Z]{2} ?)+)`/.exec(contract)?.[1] ?? '').trim().split(' ');
 
 const codes = Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[];
 const catalogs = new Map<Locale, Catalog>(SUPPORTED_LOCALES.map((locale) => [locale, loadCatalog(locale)]));

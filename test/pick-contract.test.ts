@@ -22,6 +22,7 @@ import {
   type HttpResponse,
   type TestService,
 } from './support/test-service.js';
+import { expectError, type ErrorBody } from './support/expect-error.js';
 
 const { dialects, skipped } = await dialectsUnderTest();
 if (skipped) it('PostgreSQL suites', { skip: skipped }, () => undefined);
@@ -173,40 +174,6 @@ async function refused(
   assert.ok(response.status >= 400, `expected a refusal, got ${response.status} ${response.text}`);
   assert.deepEqual(await snapshot(service), before, 'a refused pick must change nothing');
   return response;
-}
-
-interface ErrorBody {
-  code: string;
-  developerMessage: string;
-  details?: { key: string; value: string }[];
-  userMessage?: string;
-}
-
-/** Status, JSON body, code; the exact message and the activityId details when given. */
-function expectError(
-  response: HttpResponse,
-  status: number,
-  code: string,
-  expected: { message?: string; ids?: readonly string[]; idsInMessage?: boolean } = {},
-): ErrorBody {
-  assert.equal(response.status, status, response.text);
-  assert.match(String(response.headers['content-type']), /^application\/json\b/, response.text);
-  const body = response.json<ErrorBody>();
-  assert.equal(body.code, code, response.text);
-  assert.equal(typeof body.developerMessage, 'string');
-  assert.ok(body.developerMessage.length <= 255, body.developerMessage);
-  if (expected.message !== undefined) assert.equal(body.developerMessage, expected.message);
-  if (expected.ids !== undefined) {
-    assert.deepEqual(
-      body.details,
-      expected.ids.map((value) => ({ key: 'activityId', value })),
-    );
-    if (expected.idsInMessage !== false) {
-      for (const id of expected.ids) assert.ok(body.developerMessage.includes(id), body.developerMessage);
-    }
-  }
-  assert.equal(body.userMessage, undefined, 'userMessage only with X-egain-error-message: yes');
-  return body;
 }
 
 const xmlParser = new XMLParser({

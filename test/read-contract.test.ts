@@ -7,12 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';
 import type { ActivityEntry, OrganisationFile } from '../src/org/organisation-generator.js';
 import { dialectsUnderTest } from './support/test-databases.js';
-import {
-  fixtureOrganisation,
-  startTestService,
-  type HttpResponse,
-  type TestService,
-} from './support/test-service.js';
+import { fixtureOrganisation, startTestService, type TestService } from './support/test-service.js';
+import { expectError } from './support/expect-error.js';
 
 const { dialects, skipped } = await dialectsUnderTest();
 if (skipped) it('PostgreSQL suites', { skip: skipped }, () => undefined);
@@ -72,34 +68,6 @@ function readWorld(): OrganisationFile {
     roles: ['4'],
   });
   return org;
-}
-
-interface ErrorBody {
-  code: string;
-  developerMessage: string;
-  details?: { key: string; value: string }[];
-  userMessage?: string;
-}
-
-function expectError(
-  response: HttpResponse,
-  status: number,
-  code: string,
-  expected: { message?: string; ids?: readonly string[] } = {},
-): ErrorBody {
-  assert.equal(response.status, status, response.text);
-  assert.match(String(response.headers['content-type']), /^application\/json\b/, response.text);
-  const body = response.json<ErrorBody>();
-  assert.equal(body.code, code, response.text);
-  assert.ok(body.developerMessage.length <= 255, body.developerMessage);
-  if (expected.message !== undefined) assert.equal(body.developerMessage, expected.message);
-  if (expected.ids !== undefined) {
-    assert.deepEqual(
-      body.details,
-      expected.ids.slice(0, 30).map((value) => ({ key: 'activityId', value })),
-    );
-  }
-  return body;
 }
 
 const notFound = (ids: string) => `The following IDs supplied in the URI path were not found: '${ids}'.`;
