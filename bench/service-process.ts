@@ -3,7 +3,7 @@
 // whatever is still running when it ends, errors and Ctrl-C included.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '../test/support/free-port.js';
 import { fileURLToPath } from 'node:url';
 
 export const REPO = fileURLToPath(new URL('..', import.meta.url));
@@ -25,19 +25,6 @@ export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   // The bench itself runs under tsx; the service must run the compiled code with no loader.
   if (extra.NODE_OPTIONS === undefined) delete env.NODE_OPTIONS;
   return env;
-}
-
-/** A free loopback port (tiny race between close and the child's bind; fine on a quiet machine). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Child {
