@@ -23,7 +23,6 @@ import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
 import { createTransactional, DEFAULT_TRANSACTIONS, type TransactionSettings } from './store/transaction.js';
 import { UserStore } from './store/user-store.js';
-import { sql } from 'kysely';
 
 export interface AppOptions {
   readonly database: OpenDatabase;
@@ -81,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerErrorHandler(server, messages);
   registerMetrics(server, metrics);
   registerHealthRoutes(server, async () => {
-    await sql`select 1`.execute(db);
+    await options.database.ping();
     return true;
   });
   collectOpenApi(server, { version: packageVersion });

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
@@ -24,6 +24,8 @@ export const DEFAULT_POOL: PoolSettings = {
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** Resolves when the database answers a trivial query (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,12 @@ export async function openDatabase(
     await db.destroy();
     throw error;
   }
-  return { db, dialect: target.dialect, close: () => db.destroy() };
+  return {
+    db,
+    dialect: target.dialect,
+    ping: async () => void (await sql`select 1`.execute(db)),
+    close: () => db.destroy(),
+  };
 }
 
 function openSqlite(path: string): Kysely<Database> {
