@@ -71,7 +71,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     logger: options.logger ?? false,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
-    frameworkErrors: frameworkErrorHandler(messages),
+    frameworkErrors: frameworkErrorHandler(messages, callers),
   });
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -99,7 +99,8 @@ function registerContentTypeParsers(server: FastifyInstance): void {
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = body as string;
-    if (text.trim() === '') return done(null, undefined);
+    // Only a truly empty body is "no body"; whitespace alone is a body that is not JSON (400-152).
+    if (text.length === 0) return done(null, undefined);
     try {
       done(null, JSON.parse(text));
     } catch {

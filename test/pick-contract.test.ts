@@ -458,6 +458,11 @@ for (const dialect of dialects) {
         expectError(response, 400, '400-264', { message: MESSAGES['400-264'] });
       });
 
+      it('400-152 (not 400-264) for a body of whitespace only: a body that is not JSON', async () => {
+        const response = await refused(service, { body: ' \n\t ' });
+        expectError(response, 400, '400-152', { message: MESSAGES['400-152']('body') });
+      });
+
       it('400-264 without a body even when Content-Type is not JSON', async () => {
         const response = await refused(service, { headers: { 'content-type': 'text/plain' } });
         expectError(response, 400, '400-264', { message: MESSAGES['400-264'] });
@@ -1300,6 +1305,11 @@ for (const dialect of dialects) {
         ['text/html, application/xml;q=0.1', 'xml'],
         ['application/xml, */*;q=0.1', 'xml'],
         ['', 'json'],
+        // No valid range at all: the header says nothing, as if absent (docs/decisions.md).
+        ['garbage', 'json'],
+        [';;,', 'json'],
+        // A range with an invalid q is dropped; the rest is judged as usual.
+        ['application/json;q=2, application/xml', 'xml'],
       ] as const) {
         it(`Accept: "${accept}" gives ${media}`, async () => {
           const response = await refused(service, { headers: { accept }, body: unknown() });

@@ -280,10 +280,10 @@ function requestArbitrary(bias: number): fc.Arbitrary<RequestSpec> {
       choice('text/xml', 'none'),
       choice('image/png, text/*', 'none'),
       choice('application/json;q=0, application/xml;q=0', 'none'),
-      choice('garbage', 'maybe'),
-      choice('', 'maybe'),
-      choice(';;,', 'maybe'),
-      choice('application/json;q=2', 'maybe'),
+      choice('garbage', 'json'), // no valid range: as if absent
+      choice('', 'json'), // no valid range: as if absent
+      choice(';;,', 'json'), // no valid range: as if absent
+      choice('application/json;q=2', 'json'), // no valid range: as if absent
     ),
   );
 
@@ -1050,9 +1050,10 @@ function buildBody(body: BodySpec, rows: ReadonlyMap<string, ActivityRow>): Body
   }
 }
 
-/** A body of arbitrary bytes: whitespace only is "missing" or "not JSON" (both defensible). */
+/** A body of arbitrary bytes: empty is "missing" (400-264); whitespace only is a body that is not JSON. */
 function judgeUnknownText(text: string): Step {
-  if (text.trim() === '') return { kind: 'fail', outcome: { codes: ['400-264', '400-152'] } };
+  if (text.length === 0) return { kind: 'fail', outcome: { codes: ['400-264'] } };
+  if (text.trim() === '') return { kind: 'fail', outcome: { codes: ['400-152'] } };
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

@@ -394,6 +394,40 @@ for (const dialect of dialects) {
       assert.match(String(response.headers['x-request-id']), /^[0-9a-f-]{36}$/);
     });
 
+    describe('a path longer than the router takes still follows rules 1 and 2 first', () => {
+      const longIds = Array.from({ length: 200 }, (_, i) => String(100000000000 + i)).join(',');
+
+      it('401-101 without a token', async () => {
+        expectError(await get(longIds, { token: null }), 401, '401-101');
+      });
+
+      it('406-101 (JSON body) for Accept: text/html', async () => {
+        const response = await get(longIds, { headers: { accept: 'text/html' } });
+        expectError(response, 406, '406-101');
+      });
+
+      it('406-100 for Accept-Language: xx-YY', async () => {
+        expectError(await get(longIds, { headers: { 'accept-language': 'xx-YY' } }), 406, '406-100');
+      });
+
+      it('400-106 names the ids as the route does, localized', async () => {
+        const named = { ids: longIds.split(','), idsInMessage: false };
+        const english = expectError(await get(longIds), 400, '400-106', named);
+        const response = await get(longIds, { headers: { 'accept-language': 'de-DE' } });
+        const german = expectError(response, 400, '400-106', named);
+        assert.notEqual(german.developerMessage, english.developerMessage);
+      });
+
+      it('404-101 for a method the route does not have', async () => {
+        const response = await service.request({
+          method: 'DELETE',
+          path: READ + longIds,
+          headers: { authorization: `Bearer ${service.token('alice')}` },
+        });
+        expectError(response, 404, '404-101');
+      });
+    });
+
     it('200 for 75 ids, in the order asked', async () => {
       const ids = Array.from({ length: 75 }, (_, i) => String(100075 - i));
       const response = await get(ids.join(','));

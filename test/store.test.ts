@@ -4,9 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Activity } from '../src/domain/activity.js';
+import { createCallerResolver } from '../src/auth/caller-resolver.js';
+import { issueToken } from '../src/auth/token-issuer.js';
+import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import { USER_LICENSES } from '../src/domain/caller.js';
 import { fail, succeed, type Outcome } from '../src/domain/failures.js';
 import type { PickPlan } from '../src/domain/pick-rules.js';
@@ -22,7 +25,7 @@ import { StoreUnavailableError, isUnavailable } from '../src/store/store-errors.
 import { createTransactional } from '../src/store/transaction.js';
 import { UserStore } from '../src/store/user-store.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/test-databases.js';
-import { FIXTURE_NOW, fixtureOrganisation } from './support/test-service.js';
+import { EMBEDDED_AUTH, FIXTURE_NOW, fixtureOrganisation } from './support/test-service.js';
 
 const { dialects, skipped } = await dialectsUnderTest();
 if (skipped) it('PostgreSQL suites', { skip: skipped }, () => undefined);
@@ -480,6 +483,26 @@ for (const dialect of dialects) {
         assert.deepEqual(await users.findUser('1002'), { id: '1002', loginName: 'bob' });
         assert.equal(await users.findUser('nobody'), undefined);
         assert.equal(await users.findUser('Alice'), undefined);
+      });
+
+      it("a token claim that is one user's id and another's login resolves to the id (docs/decisions.md)", async () => {
+        const key = await new KeyStore(database.db).getOrCreate(Date.now());
+        const callers = createCallerResolver(createTokenVerifier(EMBEDDED_AUTH, key), users, 0);
+        const callerFor = async (claim: string) => {
+          const token = issueToken(key, {
+            userId: claim,
+            loginName: claim,
+            scope: 'core.casemgr.read',
+            expiresInSeconds: 60,
+          });
+          const resolution = await callers.resolve(`Bearer ${token}`);
+          return resolution.ok ? resolution.caller.userId : undefined;
+        };
+        // "1002" is bob's id and user 1004's login name: bob.
+        assert.equal(await callerFor('1002'), '1002');
+        assert.equal(await callerFor('1004'), '1004');
+        assert.equal(await callerFor('alice'), '1001');
+        assert.equal(await callerFor('nobody'), undefined);
       });
     });
 
@@ -946,6 +969,32 @@ for (const dialect of dialects) {
           );
           assert.equal(attempts, 1);
         });
+
+        // A statement or lock timeout means the database could not serve in time: 503, not 500.
+        for (const [label, setting, code] of [
+          ['statement_timeout (57014)', 'statement_timeout', '57014'],
+          ['lock_timeout (55P03)', 'lock_timeout', '55P03'],
+        ] as const) {
+          it(`treats ${label} as unavailable, not as a fault`, async () => {
+            const holder = await database.db.connection().execute(async (connection) => {
+              await sql`BEGIN`.execute(connection);
+              await sql`LOCK TABLE settings IN ACCESS EXCLUSIVE MODE`.execute(connection);
+              try {
+                return await database.db.transaction().execute(async (trx) => {
+                  await sql.raw(`SET LOCAL ${setting} = '50ms'`).execute(trx);
+                  await sql`SELECT count(*) FROM settings`.execute(trx);
+                  return undefined;
+                });
+              } catch (error) {
+                return error;
+              } finally {
+                await sql`ROLLBACK`.execute(connection);
+              }
+            });
+            assert.equal((holder as { code?: string } | undefined)?.code, code, String(holder));
+            assert.equal(isUnavailable(holder), true);
+          });
+        }
       });
     }
   });

@@ -27,10 +27,13 @@ export function createCallerResolver(
   factsTtlMs: number,
 ): CallerResolver {
   // Most claims are user ids (embedded tokens always are): one round trip; a login name costs two.
+  // A claim that is both one user's id and another's login resolves to the id: ids win, as
+  // documented in docs/decisions.md, because embedded tokens carry ids.
   const lookup = async (claim: string): Promise<Lookup> => {
     const byId = await directory.loadFacts(claim);
     if (byId) return { facts: byId };
     const user = await directory.findUser(claim);
+    // user.id === claim means the id lookup above already found nothing for it: skip a second read.
     return { facts: (user && user.id !== claim && (await directory.loadFacts(user.id))) || null };
   };
   const cache =

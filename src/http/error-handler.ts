@@ -1,6 +1,7 @@
 // The one place where anything thrown while serving a request becomes an eGain error response.
 // 5xx answers never carry a stack, SQL or a path: the log has them, under the request id.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CallerResolver } from '../auth/caller-resolver.js';
 import type { Messages } from '../i18n/messages.js';
 import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
 import { bodyErrorFromSchema } from './body-errors.js';
@@ -9,6 +10,7 @@ import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError, attributeError } from './error-catalog.js';
 import { buildErrorBody, renderErrorBody } from './error-response.js';
 import { negotiateLocale, negotiateMedia } from './negotiation.js';
+import { parseIdList } from './routes/activity-read.route.js';
 import { MAX_BODY_BYTES } from './server-options.js';
 
 export const RETRY_AFTER_SECONDS = 5;
@@ -54,25 +56,55 @@ export function sendApiError(
   return reply.code(error.statusCode).headers(error.headers).type(contentType).send(payload);
 }
 
+const ACTIVITY_PREFIX = '/core/casemgr/v3/activity/';
+
 /**
- * Errors Fastify's router raises before any hook runs (a path parameter over the length limit, a
- * malformed URL): still eGain error bodies, with a request id.
+ * Errors Fastify's router raises before any hook runs (a path parameter over the router's length
+ * limit, a malformed URL). The API gate never saw these requests, so on the read route its rules
+ * are applied here in the contract's order — token (401), then Accept / Accept-Language (406) —
+ * before the ids in the path are judged: an anonymous caller learns nothing but 401.
  */
-export function frameworkErrorHandler(messages: Messages) {
-  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    // No hook has run: negotiate here, leniently, as for any error found before the headers are judged.
-    request.media = negotiateMedia(request.headers.accept) ?? 'json';
-    request.locale = negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
-    reply.header('x-request-id', request.id);
+export function frameworkErrorHandler(messages: Messages, callers: CallerResolver) {
+  const judge = async (request: FastifyRequest): Promise<ApiError> => {
+    const media = negotiateMedia(request.headers.accept);
+    const locale = negotiateLocale(request.headers['accept-language']);
+    request.media = media ?? 'json';
+    request.locale = locale ?? DEFAULT_LOCALE;
     const path = request.url.split('?')[0] ?? '/';
-    const apiError = path.startsWith('/core/casemgr/v3/activity/')
-      ? new ApiError('400-106', {
-          ids: [path.slice('/core/casemgr/v3/activity/'.length, 40)],
-          max: MAX_ACTIVITIES_PER_PICK,
-        })
-      : new ApiError('404-101', { path: path.slice(0, 200) });
-    request.log.info({ code: apiError.code, cause: error.code }, 'request rejected by the router');
-    void sendApiError(reply, request, messages, apiError);
+    // Like any unknown route (the not-found handler): 404-101, whoever asks.
+    if (request.method !== 'GET' || !path.startsWith(ACTIVITY_PREFIX)) {
+      return new ApiError('404-101', { path: path.slice(0, 200) });
+    }
+    // The read route's path: rules 1 and 2 first, then the ids, judged like a body (400-106).
+    const resolution = await callers.resolve(request.headers.authorization);
+    if (!resolution.ok) return new ApiError('401-101');
+    if (media === undefined) return new ApiError('406-101');
+    if (locale === undefined) return new ApiError('406-100');
+    // Judged as the route would: a path this long always holds a bad id or more than 75 ids.
+    const raw = path.slice(ACTIVITY_PREFIX.length);
+    try {
+      parseIdList(raw);
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
+    const start = raw.slice(0, 40);
+    return new ApiError('400-106', { ids: [start], max: MAX_ACTIVITIES_PER_PICK }, [
+      { key: 'activityId', value: start },
+    ]);
+  };
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
+    reply.header('x-request-id', request.id);
+    void judge(request)
+      .catch((cause: unknown) => {
+        const apiError = toApiError(cause instanceof Error ? cause : new Error(String(cause)), request);
+        request.log.error({ err: cause, code: apiError.code }, 'request failed');
+        return apiError;
+      })
+      .then((apiError) => {
+        request.log.info({ code: apiError.code, cause: error.code }, 'request rejected by the router');
+        return sendApiError(reply, request, messages, apiError);
+      });
   };
 }
 

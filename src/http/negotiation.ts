@@ -13,6 +13,9 @@ export type MediaKind = 'json' | 'xml';
 export function negotiateMedia(accept: string | undefined): MediaKind | undefined {
   if (accept === undefined || accept.trim() === '') return 'json';
   const ranges = parseAccept(accept);
+  // A header with no valid range at all (`garbage`, `;;,`) says nothing: treated as absent, as
+  // RFC 9110 lets a server do with an invalid Accept, rather than refusing a client that sent noise.
+  if (ranges.length === 0) return 'json';
   const json = qualityOf(ranges, 'application', 'json');
   const xml = qualityOf(ranges, 'application', 'xml');
   if (json <= 0 && xml <= 0) return undefined;
@@ -25,6 +28,7 @@ interface MediaRange {
   readonly q: number;
 }
 
+/** Valid ranges only: a range without a subtype, or with a q outside 0–1, is dropped. */
 function parseAccept(accept: string): MediaRange[] {
   return accept.split(',').flatMap((entry) => {
     const [range = '', ...parameters] = entry.split(';').map((part) => part.trim().toLowerCase());

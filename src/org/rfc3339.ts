@@ -20,6 +20,10 @@ export function isRfc3339(value: string): boolean {
   return true;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+// Proleptic Gregorian, as RFC 3339 and Date.parse use. (Date.UTC would read years 0–99 as 1900–1999.)
 function daysIn(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
 }

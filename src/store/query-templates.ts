@@ -2,7 +2,7 @@
 // Building and compiling through Kysely's query builder was a fifth of the service's CPU time on the
 // pick path (bench/RESULTS.md); the SQL stays written with the builder, reviewed in one place, and
 // dialect-correct, because the template is compiled by the dialect that runs it.
-import { CompiledQuery, type Compilable, type Kysely } from 'kysely';
+import { CompiledQuery, type Compilable } from 'kysely';
 
 const MARK = '\u0000casemgr-parameter-';
 
@@ -35,15 +35,6 @@ export class QueryTemplates {
     }
     const parameters = template.parameters.map((p) => ('slot' in p ? values[p.slot] : p.constant));
     return CompiledQuery.raw(template.sql, parameters);
-  }
-
-  run<R>(
-    db: Kysely<unknown>,
-    shape: string,
-    build: (slot: Slot) => Compilable<R>,
-    values: readonly unknown[],
-  ) {
-    return db.executeQuery(this.query(shape, build, values));
   }
 }
 

@@ -10,8 +10,11 @@ export class StoreUnavailableError extends Error {
 
 // 40001 serialization_failure and 40P01 deadlock_detected: the transaction lost a race; rerun it whole.
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
-// Class 08 connection exceptions, 57P01–57P03 shutdown/crash recovery, 53300 too many connections.
-const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]|53300)/;
+// Class 08 connection exceptions, 57P01–57P03 shutdown/crash recovery, 53300 too many connections,
+// 57014 query_canceled (statement_timeout, or an operator cancelling a stuck query) and 55P03
+// lock_not_available (lock_timeout): the database could not serve the pick in time, so the caller
+// gets 503-100 with Retry-After rather than a 500 — the pick changed nothing and may be retried.
+const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]|53300|57014|55P03)/;
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
