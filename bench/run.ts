@@ -11,7 +11,7 @@
 //
 // All load goes to 127.0.0.1; every run is bounded in time and in work items; child processes are
 // killed and the fresh databases dropped on the way out, errors and Ctrl-C included.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -76,6 +76,13 @@ interface Options {
   readonly command: string;
 }
 
+/** The node flags `npm start` gives the service, so that the default run measures what users run. */
+function startScriptNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words.slice(1, words.indexOf('bin/casemgr.js')).filter((word) => word.startsWith('--'));
+}
+
 function parseOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
@@ -136,7 +143,10 @@ function parseOptions(argv: string[]): Options {
     build: values['no-build'] !== true,
     keep: values.keep === true,
     showSql: values['show-sql'] === true,
-    nodeArgs: (values['node-args'] ?? '').split(' ').filter(Boolean),
+    nodeArgs:
+      values['node-args'] === undefined
+        ? startScriptNodeFlags()
+        : values['node-args'].split(' ').filter(Boolean),
     results: values['no-results'] ? false : values.results === true || !quick,
     sizes: quick ? QUICK_SIZES : FULL_SIZES,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
@@ -158,7 +168,7 @@ function readHelp(): string {
     '  --no-build              do not run npm run build even if src is newer than dist',
     '  --keep                  keep the databases and the work files',
     '  --show-sql              print the statements captured from the store',
-    '  --node-args=FLAGS       node flags for the service, e.g. --node-args=--max-old-space-size=96',
+    "  --node-args=FLAGS       node flags for the service (default: npm start's), e.g. --node-args=--max-old-space-size=96",
     '  --results/--no-results  prepend this run to bench/RESULTS.md (default: yes except --quick)',
   ].join('\n');
 }
@@ -523,7 +533,10 @@ async function main(): Promise<void> {
   const settings =
     `- Settings: ${options.connections} connections, warm-up ${options.warmup} s + ${options.seconds} s measured per run; ` +
     `PostgreSQL pool ${options.poolMax} (service and ceiling); USER_FACTS_TTL_MS=0 (facts read per request); LOG_LEVEL=warn` +
-    (options.nodeArgs.length > 0 ? `; service node flags \`${options.nodeArgs.join(' ')}\`` : '');
+    `; service node flags \`${options.nodeArgs.join(' ') || '(none)'}\`` +
+    (options.nodeArgs.some((arg) => arg.startsWith('--heap-growing-percent'))
+      ? ''
+      : ' (serve adds --heap-growing-percent=100)');
   const data =
     `- Data: ${options.sizes.activities.toLocaleString('en-US')} generated + ${org.world.hotActivityIds.length} hot activities, ` +
     `${options.sizes.users} users (${org.world.agents.length} bench agents, ${org.world.viewers.length} viewers), ` +

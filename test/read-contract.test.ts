@@ -428,6 +428,13 @@ for (const dialect of dialects) {
       });
     });
 
+    it('leaves no request waiting for an event-loop turn once 40 concurrent reads are answered', async () => {
+      const responses = await Promise.all(Array.from({ length: 40 }, () => get('100001,100002')));
+      assert.deepEqual(new Set(responses.map((r) => r.status)), new Set([200]));
+      const metrics = (await service.request({ path: '/metrics' })).text;
+      assert.match(metrics, /^casemgr_requests_waiting_for_turn 0$/m);
+    });
+
     it('200 for 75 ids, in the order asked', async () => {
       const ids = Array.from({ length: 75 }, (_, i) => String(100075 - i));
       const response = await get(ids.join(','));

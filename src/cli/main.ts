@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js';
 import { SCOPE_MANAGE } from '../domain/caller.js';
 import { openDatabase } from '../store/database.js';
 import { IMPORT_HELP, ImportRejected, runImport } from './import-command.js';
+import { tuneHeapGrowth } from './memory-tuning.js';
 import { SERVE_HELP, startService, stopOnSignals } from './serve-command.js';
 import { configFrom, parseCommand, settingsHelp } from './settings-flags.js';
 import { TOKEN_HELP, UnknownUser, runToken } from './token-command.js';
@@ -35,6 +36,7 @@ async function run(argv: readonly string[]): Promise<number> {
       const { values } = parseCommand(rest, { demo: { type: 'boolean' } });
       if (values.help) return printHelp(SERVE_HELP);
       const config = configFrom(values, process.env);
+      tuneHeapGrowth();
       const service = await startService(config, { demo: values.demo === true });
       stopOnSignals(service, config.shutdownGraceMs);
       return -1; // keep running

@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallerResolver } from '../auth/caller-resolver.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError } from './error-catalog.js';
+import type { TurnTaking } from './turn-taking.js';
 import { isAcceptableContentType, negotiateLocale, negotiateMedia } from './negotiation.js';
 import { allowedQueryOf, checkQuery, type AllowedQuery } from './query-rules.js';
 
@@ -13,7 +14,7 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-export function registerApiGate(app: FastifyInstance, callers: CallerResolver): void {
+export function registerApiGate(app: FastifyInstance, callers: CallerResolver, turns: TurnTaking): void {
   const allowedByRoute = new WeakMap<object, AllowedQuery>();
   app.decorateRequest('media', 'json');
   app.decorateRequest('locale', DEFAULT_LOCALE);
@@ -22,6 +23,8 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver): 
   app.addHook('onRequest', async (request) => {
     const api = request.routeOptions.config.api;
     if (!api) return;
+    // Health and metrics do not queue: a probe must see the service as it is, even when saturated.
+    await turns.take();
     const media = negotiateMedia(request.headers.accept);
     const locale = negotiateLocale(request.headers['accept-language']);
     // Errors found before the headers are judged still speak the client's language when they can.

@@ -1,6 +1,7 @@
 // Prometheus metrics: process defaults, request durations by route and status, picked activities.
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { TurnTaking } from '../turn-taking.js';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -24,6 +25,18 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/** How many API requests wait for an event-loop turn: above 0 for long means the instance is saturated. */
+export function watchTurns(metrics: Metrics, turns: TurnTaking): void {
+  new Gauge({
+    name: 'casemgr_requests_waiting_for_turn',
+    help: 'API requests received and waiting for an event-loop turn to start',
+    registers: [metrics.registry],
+    collect() {
+      this.set(turns.waiting);
+    },
+  });
 }
 
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
