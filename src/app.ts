@@ -10,7 +10,7 @@ import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
-import { createTurnTaking } from './http/turn-taking.js';
+import { createTurnTaking, DEFAULT_TURN_MS } from './http/turn-taking.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
@@ -34,8 +34,8 @@ export interface AppOptions {
   readonly userFactsTtlMs?: number;
   readonly logger?: FastifyServerOptions['logger'];
   readonly messages?: Messages;
-  /** API requests started per event-loop iteration under load (src/http/turn-taking.ts). */
-  readonly requestsPerTurn?: number;
+  /** How long a busy event-loop turn should last (src/http/turn-taking.ts). */
+  readonly turnMs?: number;
 }
 
 export interface App {
@@ -44,11 +44,6 @@ export interface App {
   readonly callers: CallerResolver;
   readonly metrics: Metrics;
 }
-
-// Small enough that a saturated iteration stays short (4 requests of a few ms), large enough that the
-// extra iterations cost nothing measurable: 2, 4, 8 and unbounded gave the same req/s within noise,
-// and 2–4 removed the multi-second first-request waits (bench/RESULTS.md).
-export const DEFAULT_REQUESTS_PER_TURN = 4;
 
 const systemClock: Clock = { nowMs: () => Date.now() };
 const packageVersion = (
@@ -92,7 +87,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     return true;
   });
   collectOpenApi(server, { version: packageVersion });
-  const turns = createTurnTaking(options.requestsPerTurn ?? DEFAULT_REQUESTS_PER_TURN);
+  const turns = createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS);
   watchTurns(metrics, turns);
   registerApiGate(server, callers, turns);
   registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });

@@ -7,6 +7,7 @@ import {
   type AuthConfig,
   type VerifiableAlgorithm,
 } from './auth/auth-config.js';
+import { DEFAULT_TURN_MS } from './http/turn-taking.js';
 import { DEFAULT_POOL, type PoolSettings } from './store/database.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
 import { DEFAULT_TRANSACTIONS, type IsolationLevel, type TransactionSettings } from './store/transaction.js';
@@ -25,6 +26,7 @@ export interface ServiceConfig {
   readonly pool: PoolSettings;
   readonly transactions: TransactionSettings;
   readonly userFactsTtlMs: number;
+  readonly turnMs: number;
   readonly shutdownGraceMs: number;
 }
 
@@ -109,6 +111,12 @@ export const SETTINGS = [
     flag: 'database-isolation',
     default: 'read committed',
     help: 'PostgreSQL isolation: read committed, repeatable read or serializable',
+  },
+  {
+    env: 'EVENT_LOOP_TURN_MS',
+    flag: 'event-loop-turn-ms',
+    default: String(DEFAULT_TURN_MS),
+    help: 'Busy event-loop turn length; requests wait so new connections are accepted',
   },
   {
     env: 'SHUTDOWN_GRACE_MS',
@@ -219,6 +227,7 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       retries: DEFAULT_TRANSACTIONS.retries,
     },
     userFactsTtlMs: integer('USER_FACTS_TTL_MS', get('USER_FACTS_TTL_MS'), 0, 3_600_000),
+    turnMs: integer('EVENT_LOOP_TURN_MS', get('EVENT_LOOP_TURN_MS'), 1, 10_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 0, 600_000),
   };
 }

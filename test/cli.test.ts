@@ -257,6 +257,12 @@ describe('bad usage and bad configuration exit 2 with one line naming the proble
       names: /AUTH_ALGORITHMS/,
     },
     { name: 'LOG_LEVEL=loud on serve', args: ['serve'], env: { LOG_LEVEL: 'loud' }, names: /LOG_LEVEL/ },
+    {
+      name: 'EVENT_LOOP_TURN_MS=0 on serve',
+      args: ['serve'],
+      env: { EVENT_LOOP_TURN_MS: '0' },
+      names: /EVENT_LOOP_TURN_MS/,
+    },
   ];
   describe('each', { concurrency: 2 }, () => {
     for (const c of cases) {

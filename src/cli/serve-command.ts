@@ -43,6 +43,7 @@ export async function startService(
       auth: config.auth,
       transactions: config.transactions,
       userFactsTtlMs: config.userFactsTtlMs,
+      turnMs: config.turnMs,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });
