@@ -3,7 +3,7 @@
 //   npm run bench                      full run: 200k activities, SQLite and PostgreSQL, every scenario
 //   npm run bench -- --quick           smoke run under a minute (20k activities, ~1 s per measurement)
 //   npm run bench -- --soak 300        scenario 1 for 300 s per store, RSS every 10 s and the slope of its floor
-//   npm run bench -- --profile         scenario 1 under --cpu-prof per store; top self-time functions
+//   npm run bench -- --profile         scenario 1 (or the first of --only) under --cpu-prof per store
 // Options: --store sqlite|postgres|both, --seconds S, --warmup S, --connections N, --pool N,
 //   --only pick1,pick75,contended,read1,read75,reject403,reject409, --no-build, --keep, --show-sql,
 //   --node-args=FLAGS (node flags for the service, e.g. --max-old-space-size=64),
@@ -66,6 +66,8 @@ interface Options {
   readonly scenarios: Scenario[];
   readonly soak: number | undefined;
   readonly profile: boolean;
+  /** The scenario --profile drives: the first of --only, else scenario 1. */
+  readonly profileScenario: string;
   readonly build: boolean;
   readonly keep: boolean;
   readonly showSql: boolean;
@@ -140,6 +142,7 @@ function parseOptions(argv: string[]): Options {
     scenarios,
     soak,
     profile,
+    profileScenario: only?.[0] ?? 'pick1',
     build: values['no-build'] !== true,
     keep: values.keep === true,
     showSql: values['show-sql'] === true,
@@ -164,7 +167,7 @@ function readHelp(): string {
     '  --pool N                PostgreSQL pool of the service and of the ceiling (default 10)',
     `  --only K,…              scenarios: ${SCENARIOS.map((s) => s.key).join(', ')}`,
     '  --soak SECONDS          scenario 1 only, for that long; RSS every 10 s and its slope',
-    '  --profile               scenario 1 only, service under --cpu-prof; summary of self time',
+    '  --profile               one scenario (first of --only, else pick1) under --cpu-prof; summary of self time',
     '  --no-build              do not run npm run build even if src is newer than dist',
     '  --keep                  keep the databases and the work files',
     '  --show-sql              print the statements captured from the store',
@@ -427,6 +430,7 @@ async function profileService(session: StoreSession, options: Options, runId: st
   const dir = join(WORK_DIR, 'profiles');
   mkdirSync(dir, { recursive: true });
   const name = `service-${session.store}-${runId}.cpuprofile`;
+  const scenario = SCENARIOS.find((s) => s.key === options.profileScenario)!;
   const service = await startService({
     databaseUrl: session.database.url,
     poolMax: options.poolMax,
@@ -434,7 +438,6 @@ async function profileService(session: StoreSession, options: Options, runId: st
   });
   let stats: RunStats;
   try {
-    const scenario = SCENARIOS.find((s) => s.key === 'pick1')!;
     stats = await driveService(service.baseUrl, await scenario.prepare(session.env), options);
   } finally {
     await service.stop();
@@ -444,7 +447,7 @@ async function profileService(session: StoreSession, options: Options, runId: st
   log(`    profiled: ${brief(stats)}; ${path}`);
   return [
     ...profileLines(
-      `${session.store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, scenario 1 (${stats.perSecond.toFixed(0)} req/s under the profiler)`,
+      `${session.store === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${scenario.title} (${stats.perSecond.toFixed(0)} req/s under the profiler)`,
       summary,
     ),
     '',
