@@ -10,7 +10,7 @@ import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
-import { createTurnTaking, DEFAULT_TURN_MS } from './http/turn-taking.js';
+import { createTurnTaking, DEFAULT_TURN_MS, type TurnTaking } from './http/turn-taking.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
@@ -36,6 +36,8 @@ export interface AppOptions {
   readonly messages?: Messages;
   /** How long a busy event-loop turn should last (src/http/turn-taking.ts). */
   readonly turnMs?: number;
+  /** The turn taking itself, instead of one built from `turnMs` (tests hold turns with it). */
+  readonly turns?: TurnTaking;
 }
 
 export interface App {
@@ -87,9 +89,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     return true;
   });
   collectOpenApi(server, { version: packageVersion });
-  const turns = createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS);
-  watchTurns(metrics, turns);
-  registerApiGate(server, callers, turns);
+  const turns = options.turns ?? createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS);
+  registerApiGate(server, callers, turns, watchTurns(metrics, turns));
   registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });
   registerActivityReadRoute(server, { reader: activities, messages });
   await server.ready();

@@ -1310,6 +1310,10 @@ for (const dialect of dialects) {
         [';;,', 'json'],
         // A range with an invalid q is dropped; the rest is judged as usual.
         ['application/json;q=2, application/xml', 'xml'],
+        ['application/json;q=0x1, application/xml;q=0.5', 'xml'],
+        ['application/xml;q=', 'json'], // an empty q is not q=0: dropped, so no valid range
+        // Spaces around "=" are forgiven: q = 0.1 is 0.1, not a missing q (1).
+        ['application/json;q = 0.1, application/xml;q=0.5', 'xml'],
       ] as const) {
         it(`Accept: "${accept}" gives ${media}`, async () => {
           const response = await refused(service, { headers: { accept }, body: unknown() });

@@ -14,17 +14,30 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-export function registerApiGate(app: FastifyInstance, callers: CallerResolver, turns: TurnTaking): void {
+export function registerApiGate(
+  app: FastifyInstance,
+  callers: CallerResolver,
+  turns: TurnTaking,
+  onAbandoned: () => void = () => undefined,
+): void {
   const allowedByRoute = new WeakMap<object, AllowedQuery>();
   app.decorateRequest('media', 'json');
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('caller', undefined);
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
     const api = request.routeOptions.config.api;
     if (!api) return;
     // Health and metrics do not queue: a probe must see the service as it is, even when saturated.
     await turns.take();
+    // A client that gave up while its request waited gets nothing done in its name: a pick whose
+    // body had fully arrived would otherwise commit with nobody to tell. Hijacked, Fastify goes no
+    // further with the request.
+    if (request.raw.socket?.destroyed) {
+      onAbandoned();
+      reply.hijack();
+      return;
+    }
     const media = negotiateMedia(request.headers.accept);
     const locale = negotiateLocale(request.headers['accept-language']);
     // Errors found before the headers are judged still speak the client's language when they can.

@@ -104,6 +104,12 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
       .then((apiError) => {
         request.log.info({ code: apiError.code, cause: error.code }, 'request rejected by the router');
         return sendApiError(reply, request, messages, apiError);
+      })
+      .catch((cause: unknown) => {
+        // Nothing could be sent (the reply itself failed): close the connection rather than leave an
+        // unhandled rejection, which would end the process.
+        request.log.error({ err: cause }, 'router error could not be answered');
+        reply.raw.destroy();
       });
   };
 }

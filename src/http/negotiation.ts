@@ -28,15 +28,23 @@ interface MediaRange {
   readonly q: number;
 }
 
-/** Valid ranges only: a range without a subtype, or with a q outside 0–1, is dropped. */
+// RFC 9110 §12.4.2: qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ).
+const QVALUE = /^(?:0(?:\.\d{0,3})?|1(?:\.0{0,3})?)$/;
+
+/**
+ * Valid ranges only: a range without a subtype, or whose q is not an RFC 9110 qvalue (empty, `1.5`,
+ * `0x1`, `1e0`), is dropped. Spaces around `=` are forgiven: `q = 0.5` is read as 0.5.
+ */
 function parseAccept(accept: string): MediaRange[] {
   return accept.split(',').flatMap((entry) => {
     const [range = '', ...parameters] = entry.split(';').map((part) => part.trim().toLowerCase());
     const [type, subtype] = range.split('/');
     if (!type || !subtype) return [];
-    const qParameter = parameters.find((p) => p.startsWith('q='));
-    const q = qParameter === undefined ? 1 : Number(qParameter.slice(2));
-    return Number.isFinite(q) && q >= 0 && q <= 1 ? [{ type, subtype, q }] : [];
+    const qValue = parameters
+      .map((parameter) => parameter.split('=').map((side) => side.trim()))
+      .find(([name]) => name === 'q')?.[1];
+    if (qValue === undefined) return [{ type, subtype, q: 1 }];
+    return QVALUE.test(qValue) ? [{ type, subtype, q: Number(qValue) }] : [];
   });
 }
 

@@ -10,6 +10,13 @@
 // sized so that a busy iteration lasts about `targetTurnMs`: many cheap requests (a 403 costs a
 // fraction of a millisecond) or few dear ones (a 75-activity pick costs several). An idle service
 // is not slowed: a turn taken during the poll phase is granted in the same iteration.
+//
+// A saturated instance still accepts only about one connection per iteration, so with the default
+// 10 ms a burst of N new connections needs roughly N × 10 ms to be let in — instead of N × the whole
+// backlog's work without turn taking.
+import { performance } from 'node:perf_hooks';
+import Queue from 'yocto-queue';
+
 export const DEFAULT_TURN_MS = 10;
 
 const FIRST_BATCH = 4;
@@ -22,37 +29,40 @@ export interface TurnTaking {
   readonly waiting: number;
 }
 
-export function createTurnTaking(
-  targetTurnMs: number,
-  now: () => number = () => performance.now(),
-): TurnTaking {
+/**
+ * Milliseconds the event loop has spent busy since it started. Busy, not wall-clock, time measures a
+ * batch: the time between two grants may be an idle spell, which says nothing of what the batch cost.
+ */
+const eventLoopBusyMs = (): number => performance.eventLoopUtilization().active;
+
+export function createTurnTaking(targetTurnMs: number, busyMs: () => number = eventLoopBusyMs): TurnTaking {
   if (!(targetTurnMs > 0)) throw new RangeError('targetTurnMs must be positive');
-  let queue: (() => void)[] = [];
-  let head = 0;
+  // A linked queue: entries are released as they are admitted, even when it never empties.
+  const queue = new Queue<() => void>();
   let scheduled = false;
   let batch = FIRST_BATCH;
-  // When the previous batch was granted, if this grant follows it directly (a saturated loop).
-  let previousGrantAt: number | undefined;
+  let previous: { readonly busyAt: number; readonly admitted: number } | undefined;
 
   const grant = (): void => {
     scheduled = false;
-    const at = now();
-    if (previousGrantAt !== undefined) {
-      // The last iteration ran the previous batch and everything else the loop had: scale the batch
-      // toward the target, at most halving or doubling per turn so one slow request cannot swing it.
-      const elapsed = Math.max(at - previousGrantAt, 0.01);
-      const scaled = Math.round((batch * targetTurnMs) / elapsed);
-      batch = Math.min(MAX_BATCH, Math.max(1, Math.ceil(batch / 2), Math.min(scaled, batch * 2)));
+    const busyAt = busyMs();
+    if (previous !== undefined && previous.admitted > 0) {
+      // What the previous batch and everything else the loop did since cost: scale the batch toward
+      // the target, at most halving or doubling per turn so that one slow request cannot swing it.
+      // Grow only from a full batch: a batch the queue could not fill says nothing of a bigger one.
+      const busy = Math.max(busyAt - previous.busyAt, 0.01);
+      const fitting = Math.round((previous.admitted * targetTurnMs) / busy);
+      const most = previous.admitted >= batch ? Math.min(MAX_BATCH, batch * 2) : batch;
+      batch = Math.min(most, Math.max(1, Math.ceil(batch / 2), fitting));
     }
-    const end = Math.min(queue.length, head + batch);
-    while (head < end) queue[head++]();
-    if (head === queue.length) {
-      queue = [];
-      head = 0;
-      previousGrantAt = undefined;
-    } else {
+    let admitted = 0;
+    while (admitted < batch && queue.size > 0) {
+      queue.dequeue()!();
+      admitted++;
+    }
+    previous = { busyAt, admitted };
+    if (queue.size > 0) {
       // Scheduled from the check phase, this runs in the next iteration, after its poll phase.
-      previousGrantAt = at;
       scheduled = true;
       setImmediate(grant);
     }
@@ -61,7 +71,7 @@ export function createTurnTaking(
   return {
     take() {
       return new Promise<void>((resolve) => {
-        queue.push(resolve);
+        queue.enqueue(resolve);
         if (!scheduled) {
           scheduled = true;
           setImmediate(grant);
@@ -69,7 +79,7 @@ export function createTurnTaking(
       });
     },
     get waiting() {
-      return queue.length - head;
+      return queue.size;
     },
   };
 }

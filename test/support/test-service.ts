@@ -7,6 +7,7 @@ import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/a
 import { issueToken } from '../../src/auth/token-issuer.js';
 import { importDocument, validateOrganisationText } from '../../src/cli/import-command.js';
 import type { Clock } from '../../src/domain/pick-activities.js';
+import type { TurnTaking } from '../../src/http/turn-taking.js';
 import {
   generateOrganisation,
   MINIMUM_SIZES,
@@ -74,6 +75,8 @@ export interface TestServiceOptions {
   readonly auth?: AuthConfig;
   readonly transactions?: TransactionSettings;
   readonly userFactsTtlMs?: number;
+  /** Turn taking the test controls (src/http/turn-taking.ts). */
+  readonly turns?: TurnTaking;
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -120,6 +123,7 @@ export async function startTestService(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
+    ...(options.turns ? { turns: options.turns } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();

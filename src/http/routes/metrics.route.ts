@@ -27,8 +27,16 @@ export function createMetrics(): Metrics {
   };
 }
 
-/** How many API requests wait for an event-loop turn: above 0 for long means the instance is saturated. */
-export function watchTurns(metrics: Metrics, turns: TurnTaking): void {
+/**
+ * How many API requests wait for an event-loop turn (above 0 for long means the instance is
+ * saturated), and a counter of those dropped because their client left while they waited.
+ */
+export function watchTurns(metrics: Metrics, turns: TurnTaking): () => void {
+  const abandoned = new Counter({
+    name: 'casemgr_requests_abandoned_total',
+    help: 'API requests dropped unanswered: the client closed its connection while they waited for a turn',
+    registers: [metrics.registry],
+  });
   new Gauge({
     name: 'casemgr_requests_waiting_for_turn',
     help: 'API requests received and waiting for an event-loop turn to start',
@@ -37,6 +45,7 @@ export function watchTurns(metrics: Metrics, turns: TurnTaking): void {
       this.set(turns.waiting);
     },
   });
+  return () => abandoned.inc();
 }
 
 export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
