@@ -72,11 +72,7 @@ describe('a request whose client left while it waited for a turn', () => {
       return (await metric(service, 'casemgr_requests_abandoned_total')) === 1;
     });
     assert.equal(await service.lastModified('100001'), lastModified);
-    const history = await service.database.db
-      .selectFrom('activity_history')
-      .selectAll()
-      .where('activity_id', '=', '100001')
-      .execute();
+    const history = await service.history('100001');
     assert.equal(history.length, 0);
   });
 

@@ -1118,11 +1118,7 @@ for (const dialect of dialects) {
         assert.equal(row.last_action, 'picked');
         assert.ok(Number(row.last_modified_ms) > Date.parse(item.lastModified));
 
-        const history = await service.database.db
-          .selectFrom('activity_history')
-          .selectAll()
-          .where('activity_id', '=', '100002')
-          .execute();
+        const history = await service.history('100002');
         assert.equal(history.length, 1);
         assert.equal(history[0].from_kind, 'queue');
         assert.equal(history[0].from_id, '10');
@@ -1152,11 +1148,7 @@ for (const dialect of dialects) {
         assert.ok(Date.parse(activity.lastModified) > Date.parse(item.lastModified));
         assert.equal(activity.lastModified, await service.lastModified('100011'));
 
-        const history = await service.database.db
-          .selectFrom('activity_history')
-          .selectAll()
-          .where('activity_id', '=', '100011')
-          .execute();
+        const history = await service.history('100011');
         assert.equal(history.length, 1);
         assert.equal(history[0].from_kind, 'user');
         assert.equal(history[0].from_id, '1002');

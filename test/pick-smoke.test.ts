@@ -40,11 +40,7 @@ for (const dialect of dialects) {
       assert.equal(response.status, 400);
       assert.equal(response.json().code, '400-302');
       assert.equal(await service.lastModified('100002'), good);
-      const history = await service.database.db
-        .selectFrom('activity_history')
-        .selectAll()
-        .where('activity_id', '=', '100002')
-        .execute();
+      const history = await service.history('100002');
       assert.equal(history.length, 0);
     });
   });

@@ -2,12 +2,14 @@
 // imported through the same validation as `casemgr import`, Fastify listening on a loopback port,
 // and real tokens signed by the embedded issuer.
 import { request as httpRequest } from 'node:http';
+import type { Selectable } from 'kysely';
 import { buildApp, type App } from '../../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/auth/auth-config.js';
 import { issueToken } from '../../src/auth/token-issuer.js';
 import { importDocument, validateOrganisationText } from '../../src/cli/import-command.js';
 import type { Clock } from '../../src/domain/pick-activities.js';
 import type { TurnTaking } from '../../src/http/turn-taking.js';
+import type { Database } from '../../src/store/schema.js';
 import {
   generateOrganisation,
   MINIMUM_SIZES,
@@ -66,6 +68,8 @@ export interface TestService {
   ): Promise<HttpResponse>;
   /** lastModified of activities as the API reports them (GET as alice's supervisor view is not enough: read the store). */
   lastModified(id: string): Promise<string>;
+  /** The history rows of one activity, as stored. */
+  history(id: string): Promise<Selectable<Database['activity_history']>[]>;
   close(): Promise<void>;
 }
 
@@ -173,6 +177,13 @@ export async function startTestService(
         .executeTakeFirstOrThrow();
       return new Date(Number(row.last_modified_ms)).toISOString();
     },
+    history: (id) =>
+      database.db
+        .selectFrom('activity_history')
+        .selectAll()
+        .where('activity_id', '=', id)
+        .orderBy('id')
+        .execute(),
     async close() {
       await app.server.close();
       await database.close();
