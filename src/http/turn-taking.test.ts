@@ -14,9 +14,9 @@ function manualBusyClock() {
 }
 
 /** Takes `count` turns now; returns the admission order as it grows. */
-function takeMany(turns: ReturnType<typeof createTurnTaking>, count: number, first = 1): number[] {
+function takeMany(turns: ReturnType<typeof createTurnTaking>, count: number): number[] {
   const order: number[] = [];
-  for (let i = first; i < first + count; i++) void turns.take().then(() => order.push(i));
+  for (let i = 1; i <= count; i++) void turns.take().then(() => order.push(i));
   return order;
 }
 
