@@ -18,7 +18,7 @@ export function registerApiGate(
   app: FastifyInstance,
   callers: CallerResolver,
   turns: TurnTaking,
-  onAbandoned: () => void = () => undefined,
+  onAbandoned: () => void,
 ): void {
   const allowedByRoute = new WeakMap<object, AllowedQuery>();
   app.decorateRequest('media', 'json');

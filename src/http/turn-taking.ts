@@ -46,7 +46,7 @@ export function createTurnTaking(targetTurnMs: number, busyMs: () => number = ev
   const grant = (): void => {
     scheduled = false;
     const busyAt = busyMs();
-    if (previous !== undefined && previous.admitted > 0) {
+    if (previous !== undefined) {
       // What the previous batch and everything else the loop did since cost: scale the batch toward
       // the target, at most halving or doubling per turn so that one slow request cannot swing it.
       // Grow only from a full batch: a batch the queue could not fill says nothing of a bigger one.
