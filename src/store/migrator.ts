@@ -1,6 +1,7 @@
 // Runs the schema migrations on start. Kysely's migrator takes its own lock, so several instances
 // starting together against one PostgreSQL database migrate once.
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Dialect } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
 
