@@ -1,28 +1,61 @@
-// Holds the error catalog (ERROR_STATUS), the 15 locale catalogs and the contract
-// (shared/spec/pick-activities.md) against each other: every code has every message in every
-// locale, the translations are real ones with the same placeholders, the contract's codes exist and
-// its documented eGain messages are the ones we send, and developer messages stay within 255
-// characters however long the parameters.
+// Holds the error catalog (ERROR_STATUS), the 15 locale catalogs and the repository's own API
+// reference (docs/api/) against each other: every code has every message in every locale, the
+// translations are real ones with the same placeholders, the reference's code table lists exactly
+// the catalog's codes with their status and en-US message, its locale list is SUPPORTED_LOCALES, and
+// developer messages stay within 255 characters however long the parameters.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { ERROR_STATUS } from '../src/http/error-catalog.js';
 import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../src/i18n/locales.js';
 import { loadCatalog, Messages, type Catalog, type MessageParams } from '../src/i18n/messages.js';
 
-const CONTRACT_PATH =
-  process.env.CONTRACT_PATH ??
-  fileURLToPath(new URL('../../shared/spec/pick-activities.md', import.meta.url));
-const contract = readFileSync(CONTRACT_PATH, 'utf8');
+const API_DOCS = new URL('../docs/api/', import.meta.url);
+/** docs/api/*.md by file name; README.md is the index with the code table and the locales. */
+const apiPages = new Map(
+  readdirSync(API_DOCS)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => [name, readFileSync(new URL(name, API_DOCS), 'utf8')] as const),
+);
+const apiIndex = apiPages.get('README.md') ?? '';
 
-/** The contract: "developerMessage at most 255 characters (cut ids with "…" rather than exceed it)". */
+/** docs/api: "developerMessage … at most 255 characters", cut with "…". */
 const DEVELOPER_MESSAGE_LIMIT = 255;
 const ELLIPSIS = '…';
-// The contract's Accept-Language row: "one of `en-US es-ES …`", in its order.
-const CONTRACT_LOCALES = (/one of `((?:[a-z]{2}-[A-Z]{2} ?)+)`/.exec(contract)?.[1] ?? '').trim().split(' ');
+
+/** The cells of the Markdown table rows of one `## title` section of a page (header and separator rows dropped). */
+function sectionRows(page: string, title: string): string[][] {
+  const start = page.indexOf(`\n## ${title}\n`);
+  assert.ok(start >= 0, `docs/api/README.md has a "## ${title}" section`);
+  const section = page
+    .slice(start + 1)
+    .split('\n')
+    .slice(1);
+  const end = section.findIndex((line) => line.startsWith('## '));
+  return (end < 0 ? section : section.slice(0, end))
+    .filter((line) => line.trimStart().startsWith('|'))
+    .map((line) =>
+      line
+        .trim()
+        .replace(/^\||\|$/g, '')
+        .split('|')
+        .map((cell) => cell.trim()),
+    )
+    .filter((cells) => !cells.every((cell) => /^:?-+:?$/.test(cell)))
+    .slice(1);
+}
+
+const unquote = (cell: string) => cell.replace(/^`(.*)`$/, '$1');
+// The index's Locales table, in its order.
+const DOCUMENTED_LOCALES = sectionRows(apiIndex, 'Locales').map(([locale]) => unquote(locale ?? ''));
+// The index's Error codes table: code, HTTP status, en-US developerMessage template, when.
+const DOCUMENTED_CODES = sectionRows(apiIndex, 'Error codes').map(([code, status, message]) => ({
+  code: unquote(code ?? ''),
+  status: Number(status),
+  template: unquote(message ?? ''),
+}));
 
 const codes = Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[];
 const catalogs = new Map<Locale, Catalog>(SUPPORTED_LOCALES.map((locale) => [locale, loadCatalog(locale)]));
@@ -71,8 +104,9 @@ function sampleParams(placeholders: Map<string, 'number' | 'text'>): MessagePara
 const sorted = (values: Iterable<string>) => [...values].sort();
 
 describe('error catalog', () => {
-  it('the 15 supported locales are the contract’s, in its order, en-US first', () => {
-    assert.deepEqual([...SUPPORTED_LOCALES], CONTRACT_LOCALES);
+  it('the 15 supported locales are those docs/api lists, in its order, en-US first', () => {
+    assert.equal(SUPPORTED_LOCALES.length, 15);
+    assert.deepEqual(DOCUMENTED_LOCALES, [...SUPPORTED_LOCALES]);
     assert.equal(DEFAULT_LOCALE, 'en-US');
   });
 
@@ -176,78 +210,79 @@ describe('error catalog', () => {
 });
 
 // ---------------------------------------------------------------------------------------------
-// The contract.
+// The API reference (docs/api).
 
-/** Lines of the contract's Markdown tables (header and separator rows included; they hold no codes). */
-const tableLines = contract.split('\n').filter((line) => line.trimStart().startsWith('|'));
 const CODE = /\b\d{3}-\d{3}\b/g;
 /**
- * eGain's documentation answers a locked activity with `400-177` under a 403 response; the contract
+ * eGain's documentation answers a locked activity with `400-177` under a 403 response; the reference
  * mentions it only to say we deliberately answer `403-177` (status kept in the code).
  */
 const EGAIN_ONLY = new Set(['400-177']);
 
-function documentedMessages(): { codes: string[]; pattern: string }[] {
-  const start = contract.indexOf('## Documented eGain messages');
-  assert.ok(start >= 0, 'the contract has a "Documented eGain messages" section');
-  const section = contract.slice(start).split('\n').slice(1);
-  const end = section.findIndex((line) => line.startsWith('## '));
-  const rows = (end < 0 ? section : section.slice(0, end))
-    .filter((line) => line.trimStart().startsWith('|'))
-    .map((line) =>
-      line
-        .trim()
-        .replace(/^\||\|$/g, '')
-        .split('|')
-        .map((cell) => cell.trim()),
-    )
-    .filter(([first]) => first !== undefined && /^\d{3}-\d{3}\b/.test(first));
-  return rows.map(([codeCell, pattern]) => ({ codes: codeCell.match(CODE) ?? [], pattern: pattern ?? '' }));
-}
-
-describe('error catalog and the contract', () => {
-  it('every code in the contract’s tables is in ERROR_STATUS', () => {
-    const mentioned = new Set(tableLines.flatMap((line) => line.match(CODE) ?? []));
-    assert.ok(mentioned.size >= 25, `the contract's tables mention ${mentioned.size} codes`);
-    const missing = [...mentioned].filter((code) => !EGAIN_ONLY.has(code) && !(code in ERROR_STATUS));
-    assert.deepEqual(missing, [], 'codes of the contract missing from ERROR_STATUS');
+describe('error catalog and the API reference (docs/api)', () => {
+  it('the code table lists every code of ERROR_STATUS once, with its HTTP status', () => {
+    const listed = DOCUMENTED_CODES.map((row) => row.code);
+    assert.deepEqual(
+      listed.filter((code, i) => listed.indexOf(code) !== i),
+      [],
+      'codes listed twice',
+    );
+    assert.deepEqual(
+      codes.filter((code) => !listed.includes(code)),
+      [],
+      'codes of ERROR_STATUS missing from the table in docs/api/README.md',
+    );
+    for (const { code, status } of DOCUMENTED_CODES) {
+      assert.ok(code in ERROR_STATUS, `docs/api/README.md lists ${code}, which ERROR_STATUS does not have`);
+      assert.equal(
+        status,
+        ERROR_STATUS[code as keyof typeof ERROR_STATUS],
+        `${code}: documented HTTP status`,
+      );
+    }
   });
 
-  it('every code anywhere in the contract is in ERROR_STATUS', () => {
-    const mentioned = new Set(contract.match(CODE) ?? []);
-    const missing = [...mentioned].filter((code) => !EGAIN_ONLY.has(code) && !(code in ERROR_STATUS));
-    assert.deepEqual(missing, [], 'codes of the contract missing from ERROR_STATUS');
+  it('every code mentioned anywhere in docs/api is in ERROR_STATUS', () => {
+    assert.ok(apiPages.size >= 3, `docs/api has ${apiPages.size} pages`);
+    for (const [name, page] of apiPages) {
+      const mentioned = new Set(page.match(CODE) ?? []);
+      const missing = [...mentioned].filter((code) => !EGAIN_ONLY.has(code) && !(code in ERROR_STATUS));
+      assert.deepEqual(missing, [], `codes of docs/api/${name} missing from ERROR_STATUS`);
+    }
   });
 
-  it('the en-US developer messages are the contract’s documented eGain messages', () => {
-    const rows = documentedMessages();
-    assert.ok(rows.length >= 14, `the table has ${rows.length} rows`);
-    // Sample values for the table's <placeholders>: lists as the service passes them, and their text.
-    const samples: Record<string, { param: string | readonly string[]; text: string }> = {
+  it('the en-US developer messages are the documented templates', () => {
+    // Sample values for the templates' {placeholders}: lists as the service passes them, and their text.
+    const samples: Record<string, { param: string | number | readonly string[]; text: string }> = {
       ids: { param: ['1217', '1220'], text: '1217,1220' },
       names: { param: ['color', 'size'], text: 'color,size' },
       name: { param: 'unpin', text: 'unpin' },
       attribute: { param: 'activity.color', text: 'activity.color' },
       action: { param: 'Pick Activities', text: 'Pick Activities' },
+      path: { param: '/core/casemgr/v3/nope', text: '/core/casemgr/v3/nope' },
+      max: { param: 75, text: '75' },
+      seconds: { param: 5, text: '5' },
     };
-    for (const { codes: rowCodes, pattern } of rows) {
-      const ours = rowCodes.filter((code) => !EGAIN_ONLY.has(code));
-      assert.ok(ours.length > 0, `row ${rowCodes.join(' / ')} names a code of ours`);
-      const params: Record<string, string | readonly string[]> = {};
-      const expected = pattern.replace(/<(\w+)>/g, (_, name: string) => {
+    for (const { code, template } of DOCUMENTED_CODES) {
+      assert.ok(template !== '', `${code}: no documented message`);
+      const params: Record<string, string | number | readonly string[]> = {};
+      const expected = template.replace(/\{(\w+)\}/g, (_, name: string) => {
         const sample = samples[name];
-        assert.ok(sample, `no sample value for <${name}> in ${JSON.stringify(pattern)}`);
+        assert.ok(sample, `no sample value for {${name}} in ${JSON.stringify(template)}`);
         params[name] = sample.param;
         return sample.text;
       });
-      for (const code of ours) {
-        assert.ok(code in ERROR_STATUS, `${code} is in ERROR_STATUS`);
-        assert.equal(
-          messages.developerMessage('en-US', code, params),
-          expected,
-          `${code}: en-US developerMessage`,
-        );
-      }
+      assert.equal(
+        messages.developerMessage('en-US', code, params),
+        expected,
+        `${code}: en-US developerMessage`,
+      );
+      // The documented placeholders are exactly the template's: none left out, none made up.
+      assert.deepEqual(
+        sorted(Object.keys(params)),
+        sorted(placeholdersOf(english.errors[code]!.developer, 'en-US').keys()),
+        `${code}: documented placeholders`,
+      );
     }
   });
 });
