@@ -1,4 +1,4 @@
-// The HTTP contract of PATCH /core/casemgr/v3/activity/pick (shared/spec/pick-activities.md), through a
+// The HTTP contract of PATCH /core/casemgr/v3/activity/pick (docs/api/pick-activities.md), through a
 // real server on every dialect: every code the contract lists, triggered the way a client would, the
 // precedence between them, the error bodies in JSON and XML and in several languages, and the effect of
 // a successful pick. Every rejected pick is checked to leave the activities and their history untouched.

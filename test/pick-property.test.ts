@@ -1,7 +1,7 @@
 // Property-based tests of PATCH /core/casemgr/v3/activity/pick through a real server, on every dialect.
 // fast-check builds requests that mix valid and invalid parts (token, Accept, Accept-Language,
 // Content-Type, X-egain-error-message, query, body) and the properties hold the answers to
-// shared/spec/pick-activities.md. Each property is its own test so that a known bug in one (marked
+// docs/api/pick-activities.md. Each property is its own test so that a known bug in one (marked
 // `todo` with its counterexample) does not hide regressions in the others.
 //
 // Reproduce a failure with FC_SEED=<seed printed in the failure> (and FC_PATH=<path> to skip the

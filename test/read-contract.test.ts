@@ -1,7 +1,7 @@
-// The HTTP contract of GET /core/casemgr/v3/activity/{ids} (shared/spec/pick-activities.md, "Reading
-// activities"), through a real server on every dialect: the eGain activity shape in JSON and XML, display
-// values in the negotiated language, who may read what, the id rules, and that the lastModified it
-// returns is the one a pick accepts.
+// The HTTP contract of GET /core/casemgr/v3/activity/{ids} (docs/api/read-activities.md), through a
+// real server on every dialect: the eGain activity shape in JSON and XML, display values in the
+// negotiated language, who may read what, the id rules, and that the lastModified it returns is the
+// one a pick accepts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { XMLParser } from 'fast-xml-parser';

@@ -10,7 +10,7 @@ import { createTransactional } from '../store/transaction.js';
 export const IMPORT_HELP = `Usage: casemgr import FILE [options]
 
 Loads an organisation file (departments, roles, users, groups, queues, permissions, activity types,
-activities; see shared/spec/org-data.md). The whole file is validated first; on any problem nothing
+activities; see docs/organisation-file.md). The whole file is validated first; on any problem nothing
 is written and each problem is printed with its JSON path. Importing the same file again is safe.`;
 
 /** The file's problems, one `path: reason` per line. */

@@ -1,4 +1,4 @@
-// Domain units for the Pick activities rules 5–19 (contract: shared/spec/pick-activities.md).
+// Domain units for the Pick activities rules 5–19 (docs/api/pick-activities.md).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Activity } from './activity.js';

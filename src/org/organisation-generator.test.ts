@@ -1,5 +1,5 @@
 // Tests of the organisation generator: deterministic, keeps the well-known demo content at every size,
-// and obeys every rule of shared/spec/org-data.md. The rules are checked here independently of the
+// and obeys every rule of docs/organisation-file.md. The rules are checked here independently of the
 // importer so that a bug shared by both cannot hide.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,4 +1,4 @@
-// Generates organisation import files (shared/spec/org-data.md) for the demo, for tests and for
+// Generates organisation import files (docs/organisation-file.md) for the demo, for tests and for
 // benchmarks. Pure and deterministic: the same options (seed and `now` included) always give the
 // same file, because the randomness comes from an own seeded PRNG and the clock is passed in.
 //

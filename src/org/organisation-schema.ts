@@ -1,4 +1,4 @@
-// The organisation import file (shared/spec/org-data.md) as a JSON Schema, with its TypeScript type
+// The organisation import file (docs/organisation-file.md) as a JSON Schema, with its TypeScript type
 // inferred from it. Cross-references are checked separately (organisation-references.ts).
 import { Type, type Static } from '@sinclair/typebox';
 import { ACTIVITY_STATUSES } from '../domain/activity.js';
