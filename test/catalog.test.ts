@@ -280,7 +280,7 @@ describe('error catalog and the API reference (docs/api)', () => {
       // The documented placeholders are exactly the template's: none left out, none made up.
       assert.deepEqual(
         sorted(Object.keys(params)),
-        sorted(placeholdersOf(english.errors[code]!.developer, 'en-US').keys()),
+        sorted(placeholdersOf(english.errors[code].developer, 'en-US').keys()),
         `${code}: documented placeholders`,
       );
     }

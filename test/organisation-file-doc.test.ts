@@ -19,7 +19,7 @@ function namesInRow(section: string, attribute: string): string[] {
     .find((line) => line.startsWith(`| \`${attribute}\``));
   assert.ok(row, `${section} has a row for ${attribute}`);
   const cells = row.split('|');
-  return [...(cells[3] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+  return [...(cells[3] ?? '').matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 }
 
 describe('docs/organisation-file.md', () => {
