@@ -262,6 +262,7 @@ describe('error catalog and the API reference (docs/api)', () => {
       path: { param: '/core/casemgr/v3/nope', text: '/core/casemgr/v3/nope' },
       max: { param: 75, text: '75' },
       seconds: { param: 5, text: '5' },
+      header: { param: 'Content-Encoding', text: 'Content-Encoding' },
     };
     for (const { code, template } of DOCUMENTED_CODES) {
       assert.ok(template !== '', `${code}: no documented message`);

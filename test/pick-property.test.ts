@@ -1727,6 +1727,8 @@ function paramsOf(body: ErrorBody): MessageParams | undefined {
       return { max: MAX_ITEMS };
     case '413-100':
       return { max: MAX_BODY_BYTES };
+    case '415-100':
+      return { header: values[0] ?? '' };
     case '400-146':
     case '400-147':
     case '400-152':

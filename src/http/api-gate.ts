@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallerResolver } from '../auth/caller-resolver.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
-import { ApiError } from './error-catalog.js';
+import { ApiError, unsupportedMediaType } from './error-catalog.js';
 import type { TurnTaking } from './turn-taking.js';
 import { isAcceptableContentType, negotiateLocale, negotiateMedia } from './negotiation.js';
 import { allowedQueryOf, checkQuery, type AllowedQuery } from './query-rules.js';
@@ -57,7 +57,7 @@ export function registerApiGate(
       hasBody(request) &&
       !isAcceptableContentType(request.headers['content-type'] ?? '')
     ) {
-      throw new ApiError('415-100');
+      throw unsupportedMediaType('Content-Type');
     }
 
     // Rule 3 — 400-101 / 400-102.

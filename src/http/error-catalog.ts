@@ -5,6 +5,7 @@ import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import type { MessageParams } from '../i18n/messages.js';
 
 export const ERROR_STATUS = {
+  '400-100': 400,
   '400-101': 400,
   '400-102': 400,
   '400-104': 400,
@@ -32,9 +33,12 @@ export const ERROR_STATUS = {
   '404-101': 404,
   '406-100': 406,
   '406-101': 406,
+  '408-100': 408,
   '409-100': 409,
   '413-100': 413,
   '415-100': 415,
+  '429-001': 429,
+  '431-100': 431,
   '500-100': 500,
   '503-100': 503,
 } as const satisfies Record<string, number>;
@@ -72,6 +76,10 @@ const withIds = (code: ErrorCode, ids: readonly string[]) => new ApiError(code, 
 
 export const attributeError = (code: '400-146' | '400-147' | '400-152', attribute: string) =>
   new ApiError(code, { attribute }, [{ key: 'attribute', value: attribute }]);
+
+/** 415-100 names the header at fault: the body's media type, or an encoding the service does not decode. */
+export const unsupportedMediaType = (header: 'Content-Type' | 'Content-Encoding') =>
+  new ApiError('415-100', { header }, [{ key: 'header', value: header }]);
 
 export const tooManyActivities = () =>
   new ApiError('400-104', { max: MAX_ACTIVITIES_PER_PICK }, [

@@ -7,7 +7,7 @@ import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
 import { bodyErrorFromSchema } from './body-errors.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
-import { ApiError, attributeError } from './error-catalog.js';
+import { ApiError, attributeError, unsupportedMediaType } from './error-catalog.js';
 import { buildErrorBody, renderErrorBody } from './error-response.js';
 import { negotiateLocale, negotiateMedia } from './negotiation.js';
 import { parseIdList } from './routes/activity-read.route.js';
@@ -30,7 +30,7 @@ function toApiError(error: FastifyError | Error, request: FastifyRequest): ApiEr
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new ApiError('413-100', { max: MAX_BODY_BYTES });
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new ApiError('415-100');
+      return unsupportedMediaType('Content-Type');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ApiError('400-264');
     default:
