@@ -114,11 +114,17 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
   };
 }
 
+/** How many schema errors the validator collected: its work on the body is bounded (see pick-body-screen.ts). */
+function schemaErrorCount(error: FastifyError | Error): { schemaErrors?: number } {
+  const validation = (error as FastifyError).validation;
+  return validation === undefined ? {} : { schemaErrors: validation.length };
+}
+
 export function registerErrorHandler(app: FastifyInstance, messages: Messages): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const apiError = toApiError(error, request);
     if (apiError.statusCode >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
-    else request.log.info({ code: apiError.code }, 'request rejected');
+    else request.log.info({ code: apiError.code, ...schemaErrorCount(error) }, 'request rejected');
     return sendApiError(reply, request, messages, apiError);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -3,7 +3,7 @@
 // and real tokens signed by the embedded issuer.
 import { request as httpRequest } from 'node:http';
 import type { Selectable } from 'kysely';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/auth/auth-config.js';
 import { issueToken } from '../../src/auth/token-issuer.js';
 import { importDocument, validateOrganisationText } from '../../src/cli/import-command.js';
@@ -81,6 +81,8 @@ export interface TestServiceOptions {
   readonly userFactsTtlMs?: number;
   /** Turn taking the test controls (src/http/turn-taking.ts). */
   readonly turns?: TurnTaking;
+  /** Fastify's logger (default: none); tests read the log lines it writes. */
+  readonly logger?: AppOptions['logger'];
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -128,6 +130,7 @@ export async function startTestService(
     ...(options.transactions ? { transactions: options.transactions } : {}),
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
     ...(options.turns ? { turns: options.turns } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
