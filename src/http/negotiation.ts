@@ -6,13 +6,30 @@ import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../i18n/locales.
 export type MediaKind = 'json' | 'xml';
 
 /**
+ * Accept and Accept-Language are read before the token is checked, so an anonymous client must not
+ * be able to make them expensive (issue 9 §3): only their first 32 entries are read, the rest is
+ * ignored. Real clients send a handful; the whole header is bounded by Node's 16 KiB header limit.
+ */
+export const MAX_LIST_ENTRIES = 32;
+
+/** The header up to (not including) the comma that ends its MAX_LIST_ENTRIES-th entry. */
+export function firstEntries(header: string, max: number = MAX_LIST_ENTRIES): string {
+  let end = -1;
+  for (let entries = 0; entries < max; entries++) {
+    end = header.indexOf(',', end + 1);
+    if (end === -1) return header;
+  }
+  return header.slice(0, end);
+}
+
+/**
  * Accept per RFC 9110: each type takes the quality of the most specific range that matches it
  * (`application/json` > `application/*` > `*\/*`); the higher quality wins and a tie goes to JSON.
  * (Negotiator, used for languages below, breaks ties by header order, which the contract rules out.)
  */
 export function negotiateMedia(accept: string | undefined): MediaKind | undefined {
   if (accept === undefined || accept.trim() === '') return 'json';
-  const ranges = parseAccept(accept);
+  const ranges = parseAccept(firstEntries(accept));
   // A header with no valid range at all (`garbage`, `;;,`) says nothing: treated as absent, as
   // RFC 9110 lets a server do with an invalid Accept, rather than refusing a client that sent noise.
   if (ranges.length === 0) return 'json';
@@ -59,7 +76,7 @@ function qualityOf(ranges: readonly MediaRange[], type: string, subtype: string)
 /** Accept-Language: absent or `*` is en-US; a bare language picks its first region in SUPPORTED_LOCALES. */
 export function negotiateLocale(acceptLanguage: string | undefined): Locale | undefined {
   if (acceptLanguage === undefined || acceptLanguage.trim() === '') return DEFAULT_LOCALE;
-  const best = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).language([
+  const best = new Negotiator({ headers: { 'accept-language': firstEntries(acceptLanguage) } }).language([
     ...SUPPORTED_LOCALES,
   ]);
   return best as Locale | undefined;
