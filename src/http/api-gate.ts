@@ -25,6 +25,14 @@ export function registerApiGate(
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('caller', undefined);
 
+  // An answer sent before the request's body has fully arrived (a refusal by the rules below, which
+  // run before the body parser) closes the connection: otherwise Node would read the rest of the
+  // body to reach the next request on the connection, whatever its size, for a client that may not
+  // even have a token (issue 9 §3).
+  app.addHook('onSend', async (request, reply) => {
+    if (hasBody(request) && !request.raw.complete) reply.header('connection', 'close');
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     const api = request.routeOptions.config.api;
     if (!api) return;
