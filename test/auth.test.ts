@@ -6,7 +6,8 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createSigner } from 'fast-jwt';
-import type { AuthConfig } from '../src/auth/auth-config.js';
+import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../src/auth/auth-config.js';
+import { KeyStore, type SigningKey } from '../src/store/key-store.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const ISSUER = 'https://idp.example.test/';
@@ -18,14 +19,23 @@ const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(
 
 function sign(
   claims: Record<string, unknown>,
-  options: { iss?: string; aud?: string; expiresInMs?: number; nowMs?: number; kid?: string } = {},
+  options: {
+    iss?: string | null;
+    aud?: string | null;
+    expiresInMs?: number;
+    nowMs?: number;
+    kid?: string;
+  } = {},
 ): string {
+  // null leaves the claim out of the token.
+  const iss = options.iss === undefined ? ISSUER : (options.iss ?? undefined);
+  const aud = options.aud === undefined ? AUDIENCE : (options.aud ?? undefined);
   return createSigner({
     algorithm: 'RS256',
     key: privatePem,
     kid: options.kid ?? KID,
-    iss: options.iss ?? ISSUER,
-    aud: options.aud ?? AUDIENCE,
+    ...(iss !== undefined ? { iss } : {}),
+    ...(aud !== undefined ? { aud } : {}),
     expiresIn: options.expiresInMs ?? 60_000,
     ...(options.nowMs !== undefined ? { clockTimestamp: options.nowMs } : {}),
   })(claims);
@@ -95,6 +105,8 @@ describe('tokens of an external issuer (JWKS over HTTP)', () => {
   for (const [name, token] of [
     ['another issuer', () => sign(userClaims(), { iss: 'https://evil.example.test/' })],
     ['another audience', () => sign(userClaims(), { aud: 'someone-else' })],
+    ['a token without `iss`', () => sign(userClaims(), { iss: null })],
+    ['a token without `aud`', () => sign(userClaims(), { aud: null })],
     ['an unknown key id', () => sign(userClaims(), { kid: 'no-such-key' })],
     ['an unsigned token (alg none)', () => unsigned(userClaims())],
     [
@@ -135,4 +147,46 @@ describe('tokens of an external issuer (JWKS over HTTP)', () => {
     assert.equal(response.status, 403);
     assert.equal(response.json().code, '403-197');
   });
+});
+
+describe('tokens of the embedded issuer', () => {
+  let service: TestService;
+  let key: SigningKey;
+  before(async () => {
+    service = await startTestService('sqlite');
+    key = await new KeyStore(service.database.db).getOrCreate(Date.now());
+  });
+  after(() => service.close());
+
+  /** A token signed with the embedded key, with `iss`/`aud` as given (undefined leaves one out). */
+  const embedded = (claims: { iss?: string; aud?: string }) =>
+    createSigner({
+      algorithm: 'EdDSA',
+      key: key.privatePem,
+      kid: key.kid,
+      sub: '1001',
+      expiresIn: 60_000,
+      ...claims,
+    })({ scope: 'core.casemgr.read' });
+  const read = (token: string) =>
+    service.request({
+      path: '/core/casemgr/v3/activity/100001',
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+  it('accepts its own token, which names issuer and audience', async () => {
+    const response = await read(embedded({ iss: EMBEDDED_ISSUER, aud: EMBEDDED_AUDIENCE }));
+    assert.equal(response.status, 200, response.text);
+  });
+
+  for (const [name, claims] of [
+    ['without `iss`', { aud: EMBEDDED_AUDIENCE }],
+    ['without `aud`', { iss: EMBEDDED_ISSUER }],
+  ] as const) {
+    it(`refuses a token ${name} with 401-101`, async () => {
+      const response = await read(embedded(claims));
+      assert.equal(response.status, 401);
+      assert.equal(response.json().code, '401-101');
+    });
+  }
 });

@@ -20,7 +20,9 @@ export function createTokenVerifier(config: AuthConfig, embeddedKey: SigningKey 
   const common = {
     cache: VERIFIED_TOKEN_CACHE_SIZE,
     clockTolerance: config.clockToleranceSeconds * 1000,
-    requiredClaims: ['exp'],
+    // fast-jwt's allowedIss/allowedAud only judge a claim that is present: a token without `iss` or
+    // `aud` would pass them. Both are pinned, so both must be there.
+    requiredClaims: ['exp', 'iss', 'aud'],
   };
   const verify =
     config.jwksUrl === undefined
