@@ -81,6 +81,7 @@ describe('tokens of an external issuer (JWKS over HTTP)', () => {
     await service.close();
     await tolerant.close();
     jwks.close();
+    jwks.closeAllConnections();
   });
 
   const read = (target: TestService, token: string) =>
@@ -189,4 +190,162 @@ describe('tokens of the embedded issuer', () => {
       assert.equal(response.json().code, '401-101');
     });
   }
+});
+
+/** A JWKS endpoint on loopback that counts its downloads and can be told to fail. */
+interface JwksServer {
+  readonly url: string;
+  downloads: number;
+  /** What the endpoint answers: the key set, or a 500. */
+  mode: 'keys' | 'error';
+  keys: object[];
+  close(): Promise<void>;
+}
+
+async function startJwksServer(keys: object[]): Promise<JwksServer> {
+  const server = createServer((_request, response) => {
+    state.downloads += 1;
+    if (state.mode === 'error') return void response.writeHead(500).end('down for maintenance');
+    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: state.keys }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const state: JwksServer = {
+    url: `http://127.0.0.1:${port}/keys.json`,
+    downloads: 0,
+    mode: 'keys',
+    keys,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // The service keeps its connection alive; close would otherwise wait for it to time out.
+        server.closeAllConnections();
+      }),
+  };
+  return state;
+}
+
+describe('key-set downloads of an external issuer', () => {
+  const jwkOf = (key: typeof publicKey, kid: string) => ({
+    ...key.export({ format: 'jwk' }),
+    kid,
+    alg: 'RS256',
+    use: 'sig',
+  });
+  /** The service's clock: tests move it past the refresh cool-down instead of waiting. */
+  let now = Date.now();
+  const clock = { nowMs: () => now };
+  const started: TestService[] = [];
+  const servers: JwksServer[] = [];
+  after(async () => {
+    for (const service of started) await service.close();
+    for (const server of servers) await server.close();
+  });
+
+  async function setUp(keys: object[] = [jwkOf(publicKey, KID)]) {
+    const jwks = await startJwksServer(keys);
+    servers.push(jwks);
+    const service = await startTestService('sqlite', {
+      clock,
+      auth: {
+        jwksUrl: jwks.url,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['RS256'],
+        clockToleranceSeconds: 0,
+        scopePrefix: PREFIX,
+        userClaim: 'preferred_username',
+      },
+    });
+    started.push(service);
+    const read = (token: string) =>
+      service.request({
+        path: '/core/casemgr/v3/activity/100001',
+        headers: { authorization: `Bearer ${token}` },
+      });
+    return { jwks, service, read };
+  }
+
+  it('30 tokens with fresh unknown key ids cost at most one download', async () => {
+    const { jwks, read } = await setUp();
+    assert.equal((await read(sign(userClaims()))).status, 200);
+    const before = jwks.downloads;
+    for (let i = 0; i < 30; i++) {
+      const response = await read(sign(userClaims(), { kid: randomUUID() }));
+      assert.equal(response.status, 401);
+      assert.equal(response.json().code, '401-101');
+    }
+    assert.ok(jwks.downloads - before <= 1, `${jwks.downloads - before} downloads for 30 unknown key ids`);
+  });
+
+  it('checks the algorithm before any key lookup: alg none or HS256 with fresh key ids download nothing', async () => {
+    const { jwks, read } = await setUp();
+    for (let i = 0; i < 30; i++) {
+      const kid = randomUUID();
+      const none = unsigned(userClaims()).split('.');
+      const header = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT', kid })).toString('base64url');
+      const hs256 = createSigner({
+        algorithm: 'HS256',
+        key: 'a shared secret',
+        kid,
+        iss: ISSUER,
+        aud: AUDIENCE,
+      })(userClaims());
+      for (const token of [`${header}.${none[1]}.`, hs256]) {
+        const response = await read(token);
+        assert.equal(response.status, 401);
+        assert.equal(response.json().code, '401-101');
+      }
+    }
+    assert.equal(jwks.downloads, 0);
+  });
+
+  it('after the cool-down an unknown key id refreshes the key set once: a rotated key is found', async () => {
+    const { jwks, read } = await setUp();
+    assert.equal((await read(sign(userClaims()))).status, 200);
+    const downloads = jwks.downloads;
+    const rotated = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const rotatedKid = randomUUID();
+    jwks.keys = [jwkOf(publicKey, KID), jwkOf(rotated.publicKey, rotatedKid)];
+    const token = createSigner({
+      algorithm: 'RS256',
+      key: rotated.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      kid: rotatedKid,
+      iss: ISSUER,
+      aud: AUDIENCE,
+      expiresIn: 60_000,
+    })(userClaims());
+    now += 5 * 60_000;
+    assert.equal((await read(token)).status, 200);
+    assert.equal((await read(token)).status, 200);
+    assert.equal((await read(sign(userClaims()))).status, 200);
+    assert.equal(jwks.downloads - downloads, 1);
+  });
+
+  it('answers 503-100 with Retry-After while the key set cannot be fetched, downloading once per cool-down', async () => {
+    const { jwks, read } = await setUp();
+    jwks.mode = 'error';
+    for (let i = 0; i < 10; i++) {
+      const response = await read(sign(userClaims()));
+      assert.equal(response.status, 503, response.text);
+      assert.equal(response.json().code, '503-100');
+      assert.match(String(response.headers['retry-after']), /^[1-9]\d*$/);
+    }
+    assert.equal(jwks.downloads, 1);
+    jwks.mode = 'keys';
+    now += 5 * 60_000;
+    assert.equal((await read(sign(userClaims()))).status, 200);
+    assert.equal(jwks.downloads, 2);
+  });
+
+  it('answers 503-100 when nothing listens at the JWKS URL', async () => {
+    const { jwks, read } = await setUp();
+    await jwks.close();
+    servers.splice(servers.indexOf(jwks), 1);
+    const response = await read(sign(userClaims()));
+    assert.equal(response.status, 503, response.text);
+    assert.equal(response.json().code, '503-100');
+    assert.ok(response.headers['retry-after']);
+  });
 });
