@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
+import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../src/auth/auth-config.js';
@@ -348,4 +349,87 @@ describe('key-set downloads of an external issuer', () => {
     assert.equal(response.json().code, '503-100');
     assert.ok(response.headers['retry-after']);
   });
+});
+
+describe('why a token was refused, in the log', () => {
+  let jwks: JwksServer;
+  let service: TestService;
+  const logLines: string[] = [];
+
+  before(async () => {
+    jwks = await startJwksServer([
+      { ...publicKey.export({ format: 'jwk' }), kid: KID, alg: 'RS256', use: 'sig' },
+    ]);
+    // pino writes one JSON line per call to the destination stream.
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    service = await startTestService('sqlite', {
+      logger: { level: 'info', stream: destination },
+      auth: {
+        jwksUrl: jwks.url,
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['RS256'],
+        clockToleranceSeconds: 0,
+        scopePrefix: PREFIX,
+        userClaim: 'preferred_username',
+      },
+    });
+  });
+  after(async () => {
+    await service.close();
+    await jwks.close();
+  });
+
+  const tamper = (token: string) => {
+    const [header, payload, signature] = token.split('.');
+    const bytes = Buffer.from(signature!, 'base64url');
+    bytes[0] = bytes[0]! ^ 0xff;
+    return `${header}.${payload}.${bytes.toString('base64url')}`;
+  };
+
+  for (const [reason, authorization, claim] of [
+    ['missing-token', () => undefined],
+    ['malformed', () => 'Bearer e30.e30.c2ln'],
+    ['malformed', () => 'Basic YWxpY2U6c2VjcmV0'],
+    ['algorithm-not-allowed', () => `Bearer ${unsigned(userClaims())}`],
+    ['unknown-key', () => `Bearer ${sign(userClaims(), { kid: 'no-such-key' })}`],
+    ['bad-signature', () => `Bearer ${tamper(sign(userClaims()))}`],
+    ['expired', () => `Bearer ${sign(userClaims(), { nowMs: Date.now() - 120_000, expiresInMs: 60_000 })}`],
+    ['wrong-issuer', () => `Bearer ${sign(userClaims(), { iss: 'https://evil.example.test/' })}`],
+    ['wrong-audience', () => `Bearer ${sign(userClaims(), { aud: 'someone-else' })}`],
+    ['missing-claim', () => `Bearer ${sign(userClaims(), { aud: null })}`, 'aud'],
+    ['missing-claim', () => `Bearer ${sign(userClaims(), { iss: null })}`, 'iss'],
+    ['no-user-claim', () => `Bearer ${sign({ scope: `${PREFIX}core.casemgr.read` })}`],
+    ['unknown-user', () => `Bearer ${sign({ ...userClaims(), preferred_username: 'mallory' })}`],
+  ] as const) {
+    it(`logs reason "${reason}"${claim ? ` (${claim})` : ''} at info level, without the token`, async () => {
+      const header = authorization();
+      const response = await service.request({
+        path: '/core/casemgr/v3/activity/100001',
+        headers: { authorization: header },
+      });
+      assert.equal(response.status, 401);
+      const requestId = String(response.headers['x-request-id']);
+      const lines = logLines.filter((line) => line.includes(requestId));
+      const refusals = lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .filter((entry) => entry.reason !== undefined);
+      assert.equal(refusals.length, 1, lines.join('\n'));
+      assert.equal(refusals[0]!.reason, reason);
+      assert.equal(refusals[0]!.level, 30, 'info level');
+      if (claim) assert.equal(refusals[0]!.claim, claim);
+      if (header) {
+        const credentials = header.slice(header.indexOf(' ') + 1);
+        // Every non-empty part of the credentials (an unsigned token has an empty signature).
+        for (const part of credentials.split('.').filter(Boolean)) {
+          assert.ok(!logLines.join('\n').includes(part), 'the log holds part of the token');
+        }
+      }
+    });
+  }
 });

@@ -16,6 +16,11 @@ export async function authenticate(request: FastifyRequest, callers: CallerResol
     request.log.warn({ reason: 'key-set-unavailable', err: error.cause }, 'token not judged');
     throw new ApiError('503-100', { seconds }, [], { 'retry-after': String(seconds) });
   }
-  if (!resolution.ok) throw new ApiError('401-101');
+  if (!resolution.ok) {
+    // Why, for whoever reads the log (the client learns only 401-101); never the token itself.
+    const { reason, claim } = resolution;
+    request.log.info(claim === undefined ? { reason } : { reason, claim }, 'token refused');
+    throw new ApiError('401-101');
+  }
   return resolution.caller;
 }
