@@ -66,7 +66,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const embeddedKey =
     options.auth.jwksUrl === undefined ? await new KeyStore(db).getOrCreate(clock.nowMs()) : undefined;
   const callers = createCallerResolver(
-    createTokenVerifier(options.auth, embeddedKey),
+    createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
     users,
     options.userFactsTtlMs ?? 0,
   );

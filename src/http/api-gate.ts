@@ -4,6 +4,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallerResolver } from '../auth/caller-resolver.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
+import { authenticate } from './authenticate.js';
 import { ApiError, unsupportedMediaType } from './error-catalog.js';
 import type { TurnTaking } from './turn-taking.js';
 import { isAcceptableContentType, negotiateLocale, negotiateMedia } from './negotiation.js';
@@ -53,9 +54,7 @@ export function registerApiGate(
     request.locale = locale ?? DEFAULT_LOCALE;
 
     // Rule 1 — 401-101: a valid token of a known user.
-    const resolution = await callers.resolve(request.headers.authorization);
-    if (!resolution.ok) throw new ApiError('401-101');
-    request.caller = resolution.caller;
+    request.caller = await authenticate(request, callers);
 
     // Rule 2 — 406-101 (body in JSON), 406-100, 415-100.
     if (media === undefined) throw new ApiError('406-101');

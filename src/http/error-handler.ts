@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { CallerResolver } from '../auth/caller-resolver.js';
 import type { Messages } from '../i18n/messages.js';
 import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
+import { authenticate } from './authenticate.js';
 import { bodyErrorFromSchema } from './body-errors.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
@@ -76,8 +77,12 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
       return new ApiError('404-101', { path: path.slice(0, 200) });
     }
     // The read route's path: rules 1 and 2 first, then the ids, judged like a body (400-106).
-    const resolution = await callers.resolve(request.headers.authorization);
-    if (!resolution.ok) return new ApiError('401-101');
+    try {
+      await authenticate(request, callers);
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
     if (media === undefined) return new ApiError('406-101');
     if (locale === undefined) return new ApiError('406-100');
     // Judged as the route would: a path this long always holds a bad id or more than 75 ids.

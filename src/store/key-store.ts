@@ -4,11 +4,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-export interface SigningKey {
+/** What verifying the embedded issuer's tokens needs: the public half only. */
+export interface VerificationKey {
   readonly kid: string;
   readonly algorithm: 'EdDSA';
-  readonly privatePem: string;
   readonly publicPem: string;
+}
+
+/** What signing them needs (`casemgr token`): the private key too. */
+export interface SigningKey extends VerificationKey {
+  readonly privatePem: string;
 }
 
 /**
