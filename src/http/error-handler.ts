@@ -114,10 +114,18 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
   };
 }
 
+/** The driver's code of what went wrong (SQLITE_FULL, 53100, ECONNREFUSED…), for the log. */
+function causeCodeOf(error: Error): string | undefined {
+  const root = error.cause instanceof Error ? error.cause : error;
+  const code = (root as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function registerErrorHandler(app: FastifyInstance, messages: Messages): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const apiError = toApiError(error, request);
-    if (apiError.statusCode >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
+    if (apiError.statusCode >= 500)
+      request.log.error({ err: error, code: apiError.code, cause: causeCodeOf(error) }, 'request failed');
     else request.log.info({ code: apiError.code }, 'request rejected');
     return sendApiError(reply, request, messages, apiError);
   });

@@ -2,6 +2,7 @@
 // imported through the same validation as `casemgr import`, Fastify listening on a loopback port,
 // and real tokens signed by the embedded issuer.
 import { request as httpRequest } from 'node:http';
+import type { FastifyServerOptions } from 'fastify';
 import type { Selectable } from 'kysely';
 import { buildApp, type App } from '../../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/auth/auth-config.js';
@@ -81,6 +82,8 @@ export interface TestServiceOptions {
   readonly userFactsTtlMs?: number;
   /** Turn taking the test controls (src/http/turn-taking.ts). */
   readonly turns?: TurnTaking;
+  /** Fastify's logger option (test/support/captured-log.ts captures the real log). */
+  readonly logger?: FastifyServerOptions['logger'];
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -128,6 +131,7 @@ export async function startTestService(
     ...(options.transactions ? { transactions: options.transactions } : {}),
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
     ...(options.turns ? { turns: options.turns } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
