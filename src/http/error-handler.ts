@@ -5,6 +5,7 @@ import type { CallerResolver } from '../auth/caller-resolver.js';
 import type { Messages } from '../i18n/messages.js';
 import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
 import { bodyErrorFromSchema } from './body-errors.js';
+import { dropAbortedRequest, isClientAbort } from './client-abort.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError, attributeError, unsupportedMediaType } from './error-catalog.js';
@@ -123,6 +124,7 @@ function causeCodeOf(error: Error): string | undefined {
 
 export function registerErrorHandler(app: FastifyInstance, messages: Messages): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (isClientAbort(error, request)) return dropAbortedRequest(error, request, reply);
     const apiError = toApiError(error, request);
     if (apiError.statusCode >= 500)
       request.log.error({ err: error, code: apiError.code, cause: causeCodeOf(error) }, 'request failed');
