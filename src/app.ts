@@ -24,6 +24,7 @@ import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
 import { createTransactional, DEFAULT_TRANSACTIONS, type TransactionSettings } from './store/transaction.js';
 import { UserStore } from './store/user-store.js';
+import { WriteHealth } from './store/write-health.js';
 
 export interface AppOptions {
   readonly database: OpenDatabase;
@@ -57,9 +58,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const messages = options.messages ?? new Messages();
   const metrics = createMetrics();
-  const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, () =>
-    metrics.transactionRetries.inc(),
-  );
+  const writeHealth = new WriteHealth(() => clock.nowMs());
+  const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, {
+    onRetry: () => metrics.transactionRetries.inc(),
+    writeHealth,
+  });
   const activities = new ActivityStore(db, dialect, transactional);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
@@ -86,7 +89,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerMetrics(server, metrics);
   registerHealthRoutes(server, async () => {
     await options.database.ping();
-    return true;
+    // `select 1` still answers on a full disk or a read-only database: recent writes say more.
+    return writeHealth.writable;
   });
   collectOpenApi(server, { version: packageVersion });
   const turns = options.turns ?? createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS);

@@ -6,6 +6,7 @@ import type { Messages } from '../i18n/messages.js';
 import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
 import { authenticate } from './authenticate.js';
 import { bodyErrorFromSchema } from './body-errors.js';
+import { dropAbortedRequest, isClientAbort } from './client-abort.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError, attributeError, unsupportedMediaType } from './error-catalog.js';
@@ -125,10 +126,19 @@ function schemaErrorCount(error: FastifyError | Error): { schemaErrors?: number 
   return validation === undefined ? {} : { schemaErrors: validation.length };
 }
 
+/** The driver's code of what went wrong (SQLITE_FULL, 53100, ECONNREFUSED…), for the log. */
+function causeCodeOf(error: Error): string | undefined {
+  const root = error.cause instanceof Error ? error.cause : error;
+  const code = (root as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function registerErrorHandler(app: FastifyInstance, messages: Messages): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (isClientAbort(error, request)) return dropAbortedRequest(error, request, reply);
     const apiError = toApiError(error, request);
-    if (apiError.statusCode >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
+    if (apiError.statusCode >= 500)
+      request.log.error({ err: error, code: apiError.code, cause: causeCodeOf(error) }, 'request failed');
     else request.log.info({ code: apiError.code, ...schemaErrorCount(error) }, 'request rejected');
     return sendApiError(reply, request, messages, apiError);
   });

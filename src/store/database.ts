@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
+import { registerSqliteTransactionProbe } from './sqlite-transaction-probe.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 
@@ -59,7 +60,9 @@ function openSqlite(path: string): Kysely<Database> {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  registerSqliteTransactionProbe(db, () => database.inTransaction);
+  return db;
 }
 
 function openPostgres(url: string, settings: PoolSettings): Kysely<Database> {
