@@ -3,7 +3,7 @@
 // The sources run through tsx (dist/ may be stale while src/ changes); one test runs bin/casemgr.js.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -216,6 +216,43 @@ describe('casemgr --help', { concurrency: 2 }, () => {
     const serveHelp = await run(['serve', '--help'], {}, { script: ['bin/casemgr.js'] });
     assert.equal(serveHelp.code, 0, describeRun(serveHelp));
     assert.match(serveHelp.stdout, /DATABASE_URL/);
+  });
+});
+
+/** The packages (node_modules/<name>) a CLI run loaded, through test/support/record-loads.mjs. */
+async function packagesLoaded(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Set<string>> {
+  const file = join(tempDir(), 'loaded.txt');
+  const result = await run(
+    args,
+    { ...env, CASEMGR_RECORD_LOADS: file },
+    {
+      script: ['--import', './test/support/record-loads.mjs', ...CLI],
+    },
+  );
+  assert.ok(result.code === 0 || result.code === 1, describeRun(result));
+  const urls = readFileSync(file, 'utf8').split('\n');
+  return new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? []));
+}
+
+// Start-up time is most of a short command's run: each command loads only its own code. Measured
+// by which packages were loaded, never by a clock (README: Command line; timings in docs/decisions.md).
+describe('a command loads only what it needs', { concurrency: 2 }, () => {
+  it('--help loads no database driver, no Kysely and no HTTP server', async () => {
+    const loaded = await packagesLoaded(['--help']);
+    for (const name of ['fastify', 'kysely', 'better-sqlite3', 'pg', 'prom-client', 'fast-jwt'])
+      assert.equal(loaded.has(name), false, `--help loaded ${name}`);
+  });
+
+  it('token on SQLite loads neither the HTTP server nor the PostgreSQL driver', async () => {
+    const { file, url } = workspace();
+    assert.equal((await run(['import', file], { DATABASE_URL: url })).code, 0);
+    const loaded = await packagesLoaded(['token', 'alice'], { DATABASE_URL: url });
+    assert.ok(loaded.has('better-sqlite3') && loaded.has('fast-jwt'), [...loaded].join(' '));
+    for (const name of ['fastify', 'pg', 'prom-client', 'intl-messageformat', 'fast-xml-parser'])
+      assert.equal(loaded.has(name), false, `token loaded ${name}`);
   });
 });
 

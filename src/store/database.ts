@@ -1,25 +1,14 @@
 // Opens the configured store: SQLite (embedded default, WAL) or a PostgreSQL pool, behind Kysely.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
+import { DEFAULT_POOL, type PoolSettings } from './pool-settings.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 
-export interface PoolSettings {
-  readonly poolMax: number;
-  readonly statementTimeoutMs: number;
-  readonly connectionTimeoutMs: number;
-}
-
-export const DEFAULT_POOL: PoolSettings = {
-  poolMax: 10,
-  statementTimeoutMs: 5000,
-  connectionTimeoutMs: 3000,
-};
+export { DEFAULT_POOL, type PoolSettings };
 
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
@@ -29,14 +18,14 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-// int8 (bigint) columns hold epoch milliseconds, far inside the safe-integer range.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-
 export async function openDatabase(
   target: DatabaseTarget,
   pool: PoolSettings = DEFAULT_POOL,
 ): Promise<OpenDatabase> {
-  const db = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, pool);
+  // Each driver is loaded only when its dialect is used: a short command (casemgr token) on SQLite
+  // does not pay for loading pg, nor one on PostgreSQL for better-sqlite3.
+  const db =
+    target.dialect === 'sqlite' ? await openSqlite(target.path) : await openPostgres(target.url, pool);
   try {
     await migrateToLatest(db as Kysely<unknown>, target.dialect);
   } catch (error) {
@@ -51,7 +40,8 @@ export async function openDatabase(
   };
 }
 
-function openSqlite(path: string): Kysely<Database> {
+async function openSqlite(path: string): Promise<Kysely<Database>> {
+  const { default: SqliteDatabase } = await import('better-sqlite3');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SqliteDatabase(path);
   database.pragma('journal_mode = WAL');
@@ -62,7 +52,10 @@ function openSqlite(path: string): Kysely<Database> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
 }
 
-function openPostgres(url: string, settings: PoolSettings): Kysely<Database> {
+async function openPostgres(url: string, settings: PoolSettings): Promise<Kysely<Database>> {
+  const { default: pg } = await import('pg');
+  // int8 (bigint) columns hold epoch milliseconds, far inside the safe-integer range.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({
     connectionString: url,
     max: settings.poolMax,
