@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -406,6 +407,19 @@ describe('casemgr import', () => {
   });
 });
 
+describe('casemgr migrate', () => {
+  it('names the migrations it applied to an empty database, then says there was none to apply', async () => {
+    const { dbPath, url } = workspace();
+    const first = await run(['migrate'], { DATABASE_URL: url });
+    assert.equal(first.code, 0, describeRun(first));
+    assert.equal(first.stdout, 'applied 1 migration: 0001-initial\n');
+    assert.equal(sqliteCount(dbPath, 'users'), 0);
+    const second = await run(['migrate'], { DATABASE_URL: url });
+    assert.equal(second.code, 0, describeRun(second));
+    assert.equal(second.stdout, 'database schema is up to date: no migration to apply\n');
+  });
+});
+
 describe('casemgr token', () => {
   const { file, url } = workspace();
   before(async () => {
@@ -473,6 +487,22 @@ describe('casemgr serve (sqlite)', () => {
     const stopped = await served.stop();
     assert.equal(stopped.code, 0, `${JSON.stringify(stopped)}\n${served.output()}`);
     assert.ok(stopped.ms < 5000, `took ${stopped.ms} ms to stop`);
+  });
+
+  it('a PORT already in use is bad configuration: exit 2, one line naming PORT and --port', async () => {
+    const { url } = workspace();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const result = await run(['serve'], { DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1' });
+      assert.equal(result.code, 2, describeRun(result));
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0], new RegExp(`\\bPORT ${port}\\b.*in use.*--port`));
+    } finally {
+      blocker.close();
+    }
   });
 
   it('plain serve never adds data (but migrates)', async () => {

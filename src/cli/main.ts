@@ -25,7 +25,9 @@ async function run(argv: readonly string[]): Promise<number> {
       const { tuneHeapGrowth } = await import('./memory-tuning.js');
       const { startService, stopOnSignals } = await import('./serve-command.js');
       tuneHeapGrowth();
-      const service = await startService(config, { demo: values.demo === true });
+      const service = await startService(config, { demo: values.demo === true }).catch((error: unknown) => {
+        throw listenProblem(error, config) ?? error;
+      });
       stopOnSignals(service, config.shutdownGraceMs);
       return -1; // keep running
     }
@@ -64,12 +66,35 @@ async function run(argv: readonly string[]): Promise<number> {
       const { openDatabase } = await import('../store/database.js');
       const database = await openDatabase(config.database, config.pool);
       await database.close();
-      process.stdout.write('database schema is up to date\n');
+      // Says what it did: "up to date" right after creating every table would hide that it did.
+      const applied = database.migrationsApplied;
+      process.stdout.write(
+        applied.length === 0
+          ? 'database schema is up to date: no migration to apply\n'
+          : `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}\n`,
+      );
       return 0;
     }
     default:
       throw new ConfigError(`unknown command "${command}" (try casemgr --help)`);
   }
+}
+
+/** A port or address the service cannot listen on is bad configuration: one line naming the setting. */
+function listenProblem(error: unknown, config: { port: number; host: string }): ConfigError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE')
+    return new ConfigError(
+      `PORT ${config.port} is already in use (${where}): stop the other process, or choose another port with PORT or --port`,
+    );
+  if (code === 'EACCES')
+    return new ConfigError(
+      `PORT ${config.port} needs privileges this process lacks (${where}): choose a port above 1023 with PORT or --port`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new ConfigError(`HOST ${config.host} is not an address of this machine: set HOST or --host`);
+  return undefined;
 }
 
 function printHelp(text: string): number {

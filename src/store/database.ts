@@ -13,6 +13,8 @@ export { DEFAULT_POOL, type PoolSettings };
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** The migrations this open applied (empty when the schema was already current). */
+  readonly migrationsApplied: readonly string[];
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -26,8 +28,9 @@ export async function openDatabase(
   // does not pay for loading pg, nor one on PostgreSQL for better-sqlite3.
   const db =
     target.dialect === 'sqlite' ? await openSqlite(target.path) : await openPostgres(target.url, pool);
+  let migrationsApplied: string[];
   try {
-    await migrateToLatest(db as Kysely<unknown>, target.dialect);
+    migrationsApplied = await migrateToLatest(db as Kysely<unknown>, target.dialect);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -35,6 +38,7 @@ export async function openDatabase(
   return {
     db,
     dialect: target.dialect,
+    migrationsApplied,
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };
