@@ -10,6 +10,7 @@ export default tseslint.config(
       'data/**',
       'bin/**',
       'scripts/*.mjs',
+      'test/support/*.mjs',
       'eslint.config.js',
       '.tmp/**',
     ],

@@ -8,9 +8,13 @@ import {
   type VerifiableAlgorithm,
 } from './auth/auth-config.js';
 import { DEFAULT_TURN_MS } from './http/turn-taking.js';
-import { DEFAULT_POOL, type PoolSettings } from './store/database.js';
+import { DEFAULT_POOL, type PoolSettings } from './store/pool-settings.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
-import { DEFAULT_TRANSACTIONS, type IsolationLevel, type TransactionSettings } from './store/transaction.js';
+import {
+  DEFAULT_TRANSACTIONS,
+  type IsolationLevel,
+  type TransactionSettings,
+} from './store/transaction-settings.js';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';

@@ -3,8 +3,9 @@
 // The sources run through tsx (dist/ may be stale while src/ changes); one test runs bin/casemgr.js.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -219,6 +220,43 @@ describe('casemgr --help', { concurrency: 2 }, () => {
   });
 });
 
+/** The packages (node_modules/<name>) a CLI run loaded, through test/support/record-loads.mjs. */
+async function packagesLoaded(
+  args: readonly string[],
+  env: Record<string, string> = {},
+): Promise<Set<string>> {
+  const file = join(tempDir(), 'loaded.txt');
+  const result = await run(
+    args,
+    { ...env, CASEMGR_RECORD_LOADS: file },
+    {
+      script: ['--import', './test/support/record-loads.mjs', ...CLI],
+    },
+  );
+  assert.ok(result.code === 0 || result.code === 1, describeRun(result));
+  const urls = readFileSync(file, 'utf8').split('\n');
+  return new Set(urls.flatMap((u) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(u)?.[1] ?? []));
+}
+
+// Start-up time is most of a short command's run: each command loads only its own code. Measured
+// by which packages were loaded, never by a clock (README: Command line; timings in docs/decisions.md).
+describe('a command loads only what it needs', { concurrency: 2 }, () => {
+  it('--help loads no database driver, no Kysely and no HTTP server', async () => {
+    const loaded = await packagesLoaded(['--help']);
+    for (const name of ['fastify', 'kysely', 'better-sqlite3', 'pg', 'prom-client', 'fast-jwt'])
+      assert.equal(loaded.has(name), false, `--help loaded ${name}`);
+  });
+
+  it('token on SQLite loads neither the HTTP server nor the PostgreSQL driver', async () => {
+    const { file, url } = workspace();
+    assert.equal((await run(['import', file], { DATABASE_URL: url })).code, 0);
+    const loaded = await packagesLoaded(['token', 'alice'], { DATABASE_URL: url });
+    assert.ok(loaded.has('better-sqlite3') && loaded.has('fast-jwt'), [...loaded].join(' '));
+    for (const name of ['fastify', 'pg', 'prom-client', 'intl-messageformat', 'fast-xml-parser'])
+      assert.equal(loaded.has(name), false, `token loaded ${name}`);
+  });
+});
+
 describe('bad usage and bad configuration exit 2 with one line naming the problem', () => {
   const dir = tempDir();
   const url = `sqlite:${join(dir, 'casemgr.db')}`;
@@ -369,6 +407,19 @@ describe('casemgr import', () => {
   });
 });
 
+describe('casemgr migrate', () => {
+  it('names the migrations it applied to an empty database, then says there was none to apply', async () => {
+    const { dbPath, url } = workspace();
+    const first = await run(['migrate'], { DATABASE_URL: url });
+    assert.equal(first.code, 0, describeRun(first));
+    assert.equal(first.stdout, 'applied 1 migration: 0001-initial\n');
+    assert.equal(sqliteCount(dbPath, 'users'), 0);
+    const second = await run(['migrate'], { DATABASE_URL: url });
+    assert.equal(second.code, 0, describeRun(second));
+    assert.equal(second.stdout, 'database schema is up to date: no migration to apply\n');
+  });
+});
+
 describe('casemgr token', () => {
   const { file, url } = workspace();
   before(async () => {
@@ -436,6 +487,22 @@ describe('casemgr serve (sqlite)', () => {
     const stopped = await served.stop();
     assert.equal(stopped.code, 0, `${JSON.stringify(stopped)}\n${served.output()}`);
     assert.ok(stopped.ms < 5000, `took ${stopped.ms} ms to stop`);
+  });
+
+  it('a PORT already in use is bad configuration: exit 2, one line naming PORT and --port', async () => {
+    const { url } = workspace();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (blocker.address() as AddressInfo).port;
+      const result = await run(['serve'], { DATABASE_URL: url, PORT: String(port), HOST: '127.0.0.1' });
+      assert.equal(result.code, 2, describeRun(result));
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.match(lines[0], new RegExp(`\\bPORT ${port}\\b.*in use.*--port`));
+    } finally {
+      blocker.close();
+    }
   });
 
   it('plain serve never adds data (but migrates)', async () => {

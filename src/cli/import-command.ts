@@ -6,17 +6,7 @@ import { parseOrganisation } from '../org/parse-organisation.js';
 import { openDatabase, type OpenDatabase } from '../store/database.js';
 import { OrganisationStore, type ImportCounts } from '../store/organisation-store.js';
 import { createTransactional } from '../store/transaction.js';
-
-export const IMPORT_HELP = `Usage: casemgr import FILE [options]
-
-Loads an organisation file (departments, roles, users, groups, queues, permissions, activity types,
-activities; see docs/organisation-file.md). The whole file is validated first; on any problem nothing
-is written and each problem is printed with its JSON path. Importing the same file again is safe.`;
-
-/** The file's problems, one `path: reason` per line. */
-export class ImportRejected extends Error {
-  override readonly name = 'ImportRejected';
-}
+import { ImportRejected } from './command-errors.js';
 
 export function validateOrganisationText(text: string): OrganisationDocument {
   const parsed = parseOrganisation(text);

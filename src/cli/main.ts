@@ -1,26 +1,12 @@
 // The `casemgr` command: serve, import, token, migrate. Exit codes: 0 done, 1 failed, 2 bad usage or config.
+// Start-up time is most of a short command's run (`casemgr token` is used in scripts), so this module
+// loads only the settings and the help texts; each command's code is imported when that command runs
+// (`token` never loads the HTTP server, `--help` never loads a database driver).
 import { ConfigError } from '../config.js';
 import { SCOPE_MANAGE } from '../domain/caller.js';
-import { openDatabase } from '../store/database.js';
-import { IMPORT_HELP, ImportRejected, runImport } from './import-command.js';
-import { tuneHeapGrowth } from './memory-tuning.js';
-import { SERVE_HELP, startService, stopOnSignals } from './serve-command.js';
+import { ImportRejected, UnknownUser } from './command-errors.js';
+import { IMPORT_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, TOKEN_HELP } from './command-help.js';
 import { configFrom, parseCommand, settingsHelp } from './settings-flags.js';
-import { TOKEN_HELP, UnknownUser, runToken } from './token-command.js';
-
-const MIGRATE_HELP = `Usage: casemgr migrate [options]
-
-Creates or upgrades the database schema and exits (serve, import and token also do this on start).`;
-
-const MAIN_HELP = `Usage: casemgr <command> [options]
-
-Commands:
-  serve            start the API (add --demo to seed the demo organisation into an empty database)
-  import FILE      load an organisation file
-  token LOGIN      print a bearer token for a user
-  migrate          create or upgrade the database schema
-
-Run \`casemgr <command> --help\` for a command's options.`;
 
 const withSettings = (text: string) =>
   `${text}\n\nSettings (flag, or environment variable):\n${settingsHelp()}\n`;
@@ -36,8 +22,12 @@ async function run(argv: readonly string[]): Promise<number> {
       const { values } = parseCommand(rest, { demo: { type: 'boolean' } });
       if (values.help) return printHelp(SERVE_HELP);
       const config = configFrom(values, process.env);
+      const { tuneHeapGrowth } = await import('./memory-tuning.js');
+      const { startService, stopOnSignals } = await import('./serve-command.js');
       tuneHeapGrowth();
-      const service = await startService(config, { demo: values.demo === true });
+      const service = await startService(config, { demo: values.demo === true }).catch((error: unknown) => {
+        throw listenProblem(error, config) ?? error;
+      });
       stopOnSignals(service, config.shutdownGraceMs);
       return -1; // keep running
     }
@@ -45,7 +35,9 @@ async function run(argv: readonly string[]): Promise<number> {
       const { values, positionals } = parseCommand(rest, {});
       if (values.help) return printHelp(IMPORT_HELP);
       if (positionals.length !== 1) throw new ConfigError('import takes exactly one FILE');
-      const counts = await runImport(configFrom(values, process.env), positionals[0]);
+      const config = configFrom(values, process.env);
+      const { runImport } = await import('./import-command.js');
+      const counts = await runImport(config, positionals[0]);
       process.stdout.write(
         `imported ${counts.departments} departments, ${counts.users} users, ${counts.queues} queues, ${counts.activities} activities\n`,
       );
@@ -62,23 +54,47 @@ async function run(argv: readonly string[]): Promise<number> {
       if (!/^[1-9]\d{0,8}$/.test(expires))
         throw new ConfigError(`--expires-in must be a whole number of seconds, got "${expires}"`);
       const scope = typeof values.scope === 'string' ? values.scope : SCOPE_MANAGE;
-      process.stdout.write(
-        `${await runToken(configFrom(values, process.env), positionals[0], scope, Number(expires))}\n`,
-      );
+      const config = configFrom(values, process.env);
+      const { runToken } = await import('./token-command.js');
+      process.stdout.write(`${await runToken(config, positionals[0], scope, Number(expires))}\n`);
       return 0;
     }
     case 'migrate': {
       const { values } = parseCommand(rest, {});
       if (values.help) return printHelp(MIGRATE_HELP);
       const config = configFrom(values, process.env);
+      const { openDatabase } = await import('../store/database.js');
       const database = await openDatabase(config.database, config.pool);
       await database.close();
-      process.stdout.write('database schema is up to date\n');
+      // Says what it did: "up to date" right after creating every table would hide that it did.
+      const applied = database.migrationsApplied;
+      process.stdout.write(
+        applied.length === 0
+          ? 'database schema is up to date: no migration to apply\n'
+          : `applied ${applied.length} migration${applied.length === 1 ? '' : 's'}: ${applied.join(', ')}\n`,
+      );
       return 0;
     }
     default:
       throw new ConfigError(`unknown command "${command}" (try casemgr --help)`);
   }
+}
+
+/** A port or address the service cannot listen on is bad configuration: one line naming the setting. */
+function listenProblem(error: unknown, config: { port: number; host: string }): ConfigError | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `${config.host}:${config.port}`;
+  if (code === 'EADDRINUSE')
+    return new ConfigError(
+      `PORT ${config.port} is already in use (${where}): stop the other process, or choose another port with PORT or --port`,
+    );
+  if (code === 'EACCES')
+    return new ConfigError(
+      `PORT ${config.port} needs privileges this process lacks (${where}): choose a port above 1023 with PORT or --port`,
+    );
+  if (code === 'EADDRNOTAVAIL')
+    return new ConfigError(`HOST ${config.host} is not an address of this machine: set HOST or --host`);
+  return undefined;
 }
 
 function printHelp(text: string): number {

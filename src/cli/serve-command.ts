@@ -8,13 +8,6 @@ import { OrganisationStore } from '../store/organisation-store.js';
 import { createTransactional } from '../store/transaction.js';
 import { importDocument, validateOrganisationText } from './import-command.js';
 
-export const SERVE_HELP = `Usage: casemgr serve [--demo] [options]
-
-Starts the API (PATCH /core/casemgr/v3/activity/pick, GET /core/casemgr/v3/activity/{ids},
-/health/live, /health/ready, /metrics, /core/casemgr/v3/openapi.json). Migrations run on start.
-  --demo    import the demo organisation (demo/organisation.json) when the database has no users;
-            plain \`serve\` never adds data`;
-
 export const DEMO_FILE = new URL('../../demo/organisation.json', import.meta.url);
 
 export interface RunningService {

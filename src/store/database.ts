@@ -1,45 +1,37 @@
 // Opens the configured store: SQLite (embedded default, WAL) or a PostgreSQL pool, behind Kysely.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
 import { registerSqliteTransactionProbe } from './sqlite-transaction-probe.js';
+import { DEFAULT_POOL, type PoolSettings } from './pool-settings.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 
-export interface PoolSettings {
-  readonly poolMax: number;
-  readonly statementTimeoutMs: number;
-  readonly connectionTimeoutMs: number;
-}
-
-export const DEFAULT_POOL: PoolSettings = {
-  poolMax: 10,
-  statementTimeoutMs: 5000,
-  connectionTimeoutMs: 3000,
-};
+export { DEFAULT_POOL, type PoolSettings };
 
 export interface OpenDatabase {
   readonly db: Kysely<Database>;
   readonly dialect: Dialect;
+  /** The migrations this open applied (empty when the schema was already current). */
+  readonly migrationsApplied: readonly string[];
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-// int8 (bigint) columns hold epoch milliseconds, far inside the safe-integer range.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-
 export async function openDatabase(
   target: DatabaseTarget,
   pool: PoolSettings = DEFAULT_POOL,
 ): Promise<OpenDatabase> {
-  const db = target.dialect === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, pool);
+  // Each driver is loaded only when its dialect is used: a short command (casemgr token) on SQLite
+  // does not pay for loading pg, nor one on PostgreSQL for better-sqlite3.
+  const db =
+    target.dialect === 'sqlite' ? await openSqlite(target.path) : await openPostgres(target.url, pool);
+  let migrationsApplied: string[];
   try {
-    await migrateToLatest(db as Kysely<unknown>, target.dialect);
+    migrationsApplied = await migrateToLatest(db as Kysely<unknown>, target.dialect);
   } catch (error) {
     await db.destroy();
     throw error;
@@ -47,12 +39,14 @@ export async function openDatabase(
   return {
     db,
     dialect: target.dialect,
+    migrationsApplied,
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };
 }
 
-function openSqlite(path: string): Kysely<Database> {
+async function openSqlite(path: string): Promise<Kysely<Database>> {
+  const { default: SqliteDatabase } = await import('better-sqlite3');
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SqliteDatabase(path);
   database.pragma('journal_mode = WAL');
@@ -65,7 +59,10 @@ function openSqlite(path: string): Kysely<Database> {
   return db;
 }
 
-function openPostgres(url: string, settings: PoolSettings): Kysely<Database> {
+async function openPostgres(url: string, settings: PoolSettings): Promise<Kysely<Database>> {
+  const { default: pg } = await import('pg');
+  // int8 (bigint) columns hold epoch milliseconds, far inside the safe-integer range.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({
     connectionString: url,
     max: settings.poolMax,

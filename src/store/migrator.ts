@@ -26,11 +26,12 @@ class StaticProvider implements MigrationProvider {
  */
 const SQLITE_MIGRATION_ATTEMPTS = 5;
 
-export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
+/** Brings the schema up to date; returns the names of the migrations this call applied (none if current). */
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticProvider(dialect) });
   for (let attempt = 1; ; attempt++) {
-    const { error } = await migrator.migrateToLatest();
-    if (!error) return;
+    const { error, results } = await migrator.migrateToLatest();
+    if (!error) return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     if (dialect !== 'sqlite' || attempt >= SQLITE_MIGRATION_ATTEMPTS) {
       throw error instanceof Error ? error : new Error('migration failed', { cause: error });
     }

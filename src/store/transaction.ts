@@ -8,17 +8,13 @@ import { sqliteInTransaction } from './sqlite-transaction-probe.js';
 import { StoreUnavailableError, isRetryableConflict, isUnavailable, isWriteFault } from './store-errors.js';
 import type { WriteHealth } from './write-health.js';
 
-export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+import {
+  DEFAULT_TRANSACTIONS,
+  type IsolationLevel,
+  type TransactionSettings,
+} from './transaction-settings.js';
 
-export interface TransactionSettings {
-  readonly isolation: IsolationLevel;
-  /** Attempts after the first one when the database reports 40001 or 40P01. */
-  readonly retries: number;
-}
-
-// 16 retries with backoff capped at 100 ms: about 1.3 s at most, enough for 75-activity batches to win
-// through a storm of small ones at SERIALIZABLE (measured by test/concurrency-race.test.ts).
-export const DEFAULT_TRANSACTIONS: TransactionSettings = { isolation: 'read committed', retries: 16 };
+export { DEFAULT_TRANSACTIONS, type IsolationLevel, type TransactionSettings };
 
 export type Transactional = <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>;
 
