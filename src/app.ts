@@ -8,6 +8,12 @@ import { createCallerResolver, type CallerResolver } from './auth/caller-resolve
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
+import {
+  applyConnectionLimits,
+  connectionOptions,
+  DEFAULT_CONNECTION_LIMITS,
+  type ConnectionLimits,
+} from './http/connection-limits.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
 import { createTurnTaking, DEFAULT_TURN_MS, type TurnTaking } from './http/turn-taking.js';
@@ -39,6 +45,8 @@ export interface AppOptions {
   readonly turnMs?: number;
   /** The turn taking itself, instead of one built from `turnMs` (tests hold turns with it). */
   readonly turns?: TurnTaking;
+  /** Request timeouts, keep-alive and the connection cap (src/http/connection-limits.ts). */
+  readonly connectionLimits?: ConnectionLimits;
 }
 
 export interface App {
@@ -74,13 +82,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     options.userFactsTtlMs ?? 0,
   );
 
+  const connectionLimits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
   const server = Fastify({
     ...API_SERVER_OPTIONS,
+    ...connectionOptions(connectionLimits),
     logger: options.logger ?? false,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(messages, callers),
   });
+  applyConnectionLimits(server.server, connectionLimits);
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });

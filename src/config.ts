@@ -7,6 +7,7 @@ import {
   type AuthConfig,
   type VerifiableAlgorithm,
 } from './auth/auth-config.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/connection-limits.js';
 import { DEFAULT_TURN_MS } from './http/turn-taking.js';
 import { DEFAULT_POOL, type PoolSettings } from './store/pool-settings.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
@@ -32,6 +33,7 @@ export interface ServiceConfig {
   readonly userFactsTtlMs: number;
   readonly turnMs: number;
   readonly shutdownGraceMs: number;
+  readonly connectionLimits: ConnectionLimits;
 }
 
 /** One row per setting: the README's configuration table is this list. */
@@ -128,6 +130,30 @@ export const SETTINGS = [
     default: '10000',
     help: 'How long in-flight requests may finish on SIGTERM',
   },
+  {
+    env: 'REQUEST_TIMEOUT_MS',
+    flag: 'request-timeout-ms',
+    default: String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs),
+    help: 'Headers and body must arrive within this, else 408 (and closed)',
+  },
+  {
+    env: 'HEADERS_TIMEOUT_MS',
+    flag: 'headers-timeout-ms',
+    default: String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+    help: 'Header fields must arrive within this (≤ REQUEST_TIMEOUT_MS)',
+  },
+  {
+    env: 'KEEP_ALIVE_TIMEOUT_MS',
+    flag: 'keep-alive-timeout-ms',
+    default: String(DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs),
+    help: 'An idle keep-alive connection is closed after this',
+  },
+  {
+    env: 'MAX_CONNECTIONS',
+    flag: 'max-connections',
+    default: String(DEFAULT_CONNECTION_LIMITS.maxConnections),
+    help: 'Connections held at once; more are closed on arrival',
+  },
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number]['env'];
@@ -196,6 +222,14 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
   }
   const host = get('HOST');
   if (host.trim() === '') throw new ConfigError('HOST must not be empty');
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 1, 3_600_000);
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', get('HEADERS_TIMEOUT_MS'), 1, 3_600_000);
+  // Node refuses a headers timeout longer than the request timeout (the headers are part of it).
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
+  }
   return {
     database,
     databaseUrl,
@@ -233,5 +267,11 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
     userFactsTtlMs: integer('USER_FACTS_TTL_MS', get('USER_FACTS_TTL_MS'), 0, 3_600_000),
     turnMs: integer('EVENT_LOOP_TURN_MS', get('EVENT_LOOP_TURN_MS'), 1, 10_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 0, 600_000),
+    connectionLimits: {
+      requestTimeoutMs,
+      headersTimeoutMs,
+      keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 1, 3_600_000),
+      maxConnections: integer('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000),
+    },
   };
 }

@@ -67,6 +67,22 @@ describe('a refused request with a body still on its way', () => {
     }
   });
 
+  it('a body announced over 64 KiB, with a token: 413 before the body is sent, then closed', async () => {
+    const client = await sendHead(
+      [`Authorization: Bearer ${service.token('alice')}`],
+      TEN_MB,
+      '{"activity":[',
+    );
+    try {
+      const response = await client.response();
+      assert.equal(response.status, 413);
+      assert.equal(response.headers.connection, 'close');
+      await client.closed();
+    } finally {
+      client.destroy();
+    }
+  });
+
   it('a refused request whose body has fully arrived keeps its connection for the next request', async () => {
     const body = '{"activity":[]}';
     const client = await sendHead([], Buffer.byteLength(body), body);

@@ -83,6 +83,8 @@ export interface TestServiceOptions {
   readonly turns?: TurnTaking;
   /** Fastify's logger (default: none); tests read the log lines it writes. */
   readonly logger?: AppOptions['logger'];
+  /** Request timeouts, keep-alive and the connection cap (default: the service's defaults). */
+  readonly connectionLimits?: AppOptions['connectionLimits'];
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -131,6 +133,7 @@ export async function startTestService(
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
     ...(options.turns ? { turns: options.turns } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
