@@ -43,7 +43,12 @@ export async function startService(
       auth: config.auth,
       transactions: config.transactions,
       userFactsTtlMs: config.userFactsTtlMs,
+      overload: config.overload,
       turnMs: config.turnMs,
+      turnQueueMax: config.turnQueueMax,
+      turnWaitMaxMs: config.turnWaitMaxMs,
+      underPressure: config.underPressure,
+      rateLimit: config.rateLimit,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

@@ -1,9 +1,26 @@
 // Content negotiation for the eGain headers: Accept (JSON or XML), Accept-Language (15 locales) and
 // the request's Content-Type.
+import type { FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../i18n/locales.js';
 
 export type MediaKind = 'json' | 'xml';
+
+/**
+ * Negotiates Accept and Accept-Language and records the outcome on the request, so that any error
+ * from here on speaks the client's format and language when it can (JSON and en-US otherwise).
+ * Returns what was negotiated: undefined where nothing acceptable was asked for (406).
+ */
+export function negotiateInto(request: FastifyRequest): {
+  media: MediaKind | undefined;
+  locale: Locale | undefined;
+} {
+  const media = negotiateMedia(request.headers.accept);
+  const locale = negotiateLocale(request.headers['accept-language']);
+  request.media = media ?? 'json';
+  request.locale = locale ?? DEFAULT_LOCALE;
+  return { media, locale };
+}
 
 /**
  * Accept per RFC 9110: each type takes the quality of the most specific range that matches it

@@ -8,6 +8,8 @@ import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/a
 import { issueToken } from '../../src/auth/token-issuer.js';
 import { importDocument, validateOrganisationText } from '../../src/cli/import-command.js';
 import type { Clock } from '../../src/domain/pick-activities.js';
+import type { OverloadControl, UnderPressureLimits } from '../../src/http/overload-control.js';
+import type { RateLimitSettings } from '../../src/http/rate-limit.js';
 import type { TurnTaking } from '../../src/http/turn-taking.js';
 import type { Database } from '../../src/store/schema.js';
 import {
@@ -81,6 +83,11 @@ export interface TestServiceOptions {
   readonly userFactsTtlMs?: number;
   /** Turn taking the test controls (src/http/turn-taking.ts). */
   readonly turns?: TurnTaking;
+  /** OVERLOAD_CONTROL (default turns) and its under-pressure thresholds. */
+  readonly overload?: OverloadControl;
+  readonly underPressure?: UnderPressureLimits;
+  /** A per-caller rate limit; none by default, so that suites may send as they please. */
+  readonly rateLimit?: RateLimitSettings;
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -128,6 +135,9 @@ export async function startTestService(
     ...(options.transactions ? { transactions: options.transactions } : {}),
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
     ...(options.turns ? { turns: options.turns } : {}),
+    ...(options.overload ? { overload: options.overload } : {}),
+    ...(options.underPressure ? { underPressure: options.underPressure } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
