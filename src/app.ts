@@ -16,7 +16,20 @@ import {
 } from './http/connection-limits.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
-import { createTurnTaking, DEFAULT_TURN_MS, type TurnTaking } from './http/turn-taking.js';
+import {
+  DEFAULT_UNDER_PRESSURE,
+  registerUnderPressure,
+  type OverloadControl,
+  type UnderPressureLimits,
+} from './http/overload-control.js';
+import { registerRateLimit, type RateLimitSettings } from './http/rate-limit.js';
+import {
+  createTurnTaking,
+  DEFAULT_TURN_MS,
+  DEFAULT_TURN_QUEUE_MAX,
+  DEFAULT_TURN_WAIT_MAX_MS,
+  type TurnTaking,
+} from './http/turn-taking.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
@@ -41,12 +54,21 @@ export interface AppOptions {
   readonly userFactsTtlMs?: number;
   readonly logger?: FastifyServerOptions['logger'];
   readonly messages?: Messages;
+  /** How the instance protects itself from overload (src/http/overload-control.ts); default `turns`. */
+  readonly overload?: OverloadControl;
   /** How long a busy event-loop turn should last (src/http/turn-taking.ts). */
   readonly turnMs?: number;
-  /** The turn taking itself, instead of one built from `turnMs` (tests hold turns with it). */
+  /** Requests that may wait for a turn, and for how long; 0 = no bound. */
+  readonly turnQueueMax?: number;
+  readonly turnWaitMaxMs?: number;
+  /** The turn taking itself, instead of one built from the settings above (tests hold turns with it). */
   readonly turns?: TurnTaking;
   /** Request timeouts, keep-alive and the connection cap (src/http/connection-limits.ts). */
   readonly connectionLimits?: ConnectionLimits;
+  /** Thresholds when `overload` is `under-pressure`. */
+  readonly underPressure?: UnderPressureLimits;
+  /** Per-caller rate limit; absent or max 0 = none. */
+  readonly rateLimit?: RateLimitSettings;
 }
 
 export interface App {
@@ -104,8 +126,30 @@ export async function buildApp(options: AppOptions): Promise<App> {
     return writeHealth.writable;
   });
   collectOpenApi(server, { version: packageVersion });
-  const turns = options.turns ?? createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS);
-  registerApiGate(server, callers, turns, watchTurns(metrics, turns));
+  const refused = (cause: string) => metrics.refused.inc({ cause: cause.replaceAll(' ', '_') });
+  const overload = options.overload ?? 'turns';
+  const turns =
+    overload !== 'turns'
+      ? undefined
+      : (options.turns ??
+        createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS, {
+          maxWaiting: options.turnQueueMax ?? DEFAULT_TURN_QUEUE_MAX,
+          maxWaitMs: options.turnWaitMaxMs ?? DEFAULT_TURN_WAIT_MAX_MS,
+        }));
+  if (overload === 'under-pressure') {
+    await registerUnderPressure(server, options.underPressure ?? DEFAULT_UNDER_PRESSURE, () =>
+      refused('under pressure'),
+    );
+  }
+  const rateLimit = options.rateLimit
+    ? await registerRateLimit(server, options.rateLimit, () => refused('rate limit'))
+    : undefined;
+  registerApiGate(server, callers, {
+    turns,
+    rateLimit,
+    onAbandoned: watchTurns(metrics, turns),
+    onShed: refused,
+  });
   registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });
   registerActivityReadRoute(server, { reader: activities, messages });
   await server.ready();

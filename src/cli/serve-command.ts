@@ -36,8 +36,13 @@ export async function startService(
       auth: config.auth,
       transactions: config.transactions,
       userFactsTtlMs: config.userFactsTtlMs,
+      overload: config.overload,
       turnMs: config.turnMs,
       connectionLimits: config.connectionLimits,
+      turnQueueMax: config.turnQueueMax,
+      turnWaitMaxMs: config.turnWaitMaxMs,
+      underPressure: config.underPressure,
+      rateLimit: config.rateLimit,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

@@ -6,8 +6,10 @@ import type { CallerResolver } from '../auth/caller-resolver.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { authenticate } from './authenticate.js';
 import { ApiError, unsupportedMediaType } from './error-catalog.js';
-import type { TurnTaking } from './turn-taking.js';
-import { isAcceptableContentType, negotiateLocale, negotiateMedia } from './negotiation.js';
+import { overloaded } from './overload-control.js';
+import type { RateLimitCheck } from './rate-limit.js';
+import type { TurnOutcome, TurnTaking } from './turn-taking.js';
+import { isAcceptableContentType, negotiateInto } from './negotiation.js';
 import { allowedQueryOf, checkQuery, type AllowedQuery } from './query-rules.js';
 
 function hasBody(request: FastifyRequest): boolean {
@@ -15,12 +17,19 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-export function registerApiGate(
-  app: FastifyInstance,
-  callers: CallerResolver,
-  turns: TurnTaking,
-  onAbandoned: () => void,
-): void {
+export interface ApiGateOptions {
+  /** Turn taking, when OVERLOAD_CONTROL=turns. */
+  readonly turns: TurnTaking | undefined;
+  /** The per-caller rate limit, when one is set. */
+  readonly rateLimit: RateLimitCheck | undefined;
+  /** A request whose client left while it waited for its turn. */
+  readonly onAbandoned: () => void;
+  /** A request refused by turn taking (load shed). */
+  readonly onShed: (outcome: Exclude<TurnOutcome, 'admitted'>) => void;
+}
+
+export function registerApiGate(app: FastifyInstance, callers: CallerResolver, gate: ApiGateOptions): void {
+  const { turns, rateLimit, onAbandoned, onShed } = gate;
   const allowedByRoute = new WeakMap<object, AllowedQuery>();
   app.decorateRequest('media', 'json');
   app.decorateRequest('locale', DEFAULT_LOCALE);
@@ -37,8 +46,17 @@ export function registerApiGate(
   app.addHook('onRequest', async (request, reply) => {
     const api = request.routeOptions.config.api;
     if (!api) return;
+    // Errors found before the headers are judged still speak the client's language when they can
+    // (a 503 from turn taking included).
+    const { media, locale } = negotiateInto(request);
     // Health and metrics do not queue: a probe must see the service as it is, even when saturated.
-    await turns.take();
+    if (turns) {
+      const outcome = await turns.take();
+      if (outcome !== 'admitted') {
+        onShed(outcome);
+        throw overloaded();
+      }
+    }
     // A client that gave up while its request waited gets nothing done in its name: a pick whose
     // body had fully arrived would otherwise commit with nobody to tell. Hijacked, Fastify goes no
     // further with the request.
@@ -47,14 +65,19 @@ export function registerApiGate(
       reply.hijack();
       return;
     }
-    const media = negotiateMedia(request.headers.accept);
-    const locale = negotiateLocale(request.headers['accept-language']);
-    // Errors found before the headers are judged still speak the client's language when they can.
-    request.media = media ?? 'json';
-    request.locale = locale ?? DEFAULT_LOCALE;
 
     // Rule 1 — 401-101: a valid token of a known user.
-    request.caller = await authenticate(request, callers);
+    let refusal: Error | undefined;
+    try {
+      request.caller = await authenticate(request, callers);
+    } catch (error) {
+      refusal = error instanceof Error ? error : new Error(String(error));
+    }
+    // The rate limit (429-001) counts every request, refused ones too, by its verified user, else by
+    // its client address: checked here, once the token is verified, it cannot be spread over forged
+    // subjects.
+    if (rateLimit) await rateLimit(request, reply);
+    if (refusal !== undefined) throw refusal;
 
     // Rule 2 — 406-101 (body in JSON), 406-100, 415-100.
     if (media === undefined) throw new ApiError('406-101');

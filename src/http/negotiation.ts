@@ -1,5 +1,6 @@
 // Content negotiation for the eGain headers: Accept (JSON or XML), Accept-Language (15 locales) and
 // the request's Content-Type.
+import type { FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../i18n/locales.js';
 
@@ -20,6 +21,22 @@ export function firstEntries(header: string, max: number = MAX_LIST_ENTRIES): st
     if (end === -1) return header;
   }
   return header.slice(0, end);
+}
+
+/**
+ * Negotiates Accept and Accept-Language and records the outcome on the request, so that any error
+ * from here on speaks the client's format and language when it can (JSON and en-US otherwise).
+ * Returns what was negotiated: undefined where nothing acceptable was asked for (406).
+ */
+export function negotiateInto(request: FastifyRequest): {
+  media: MediaKind | undefined;
+  locale: Locale | undefined;
+} {
+  const media = negotiateMedia(request.headers.accept);
+  const locale = negotiateLocale(request.headers['accept-language']);
+  request.media = media ?? 'json';
+  request.locale = locale ?? DEFAULT_LOCALE;
+  return { media, locale };
 }
 
 /**

@@ -8,6 +8,8 @@ import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/a
 import { issueToken } from '../../src/auth/token-issuer.js';
 import { importDocument, validateOrganisationText } from '../../src/cli/import-command.js';
 import type { Clock } from '../../src/domain/pick-activities.js';
+import type { OverloadControl, UnderPressureLimits } from '../../src/http/overload-control.js';
+import type { RateLimitSettings } from '../../src/http/rate-limit.js';
 import type { TurnTaking } from '../../src/http/turn-taking.js';
 import type { Database } from '../../src/store/schema.js';
 import {
@@ -85,6 +87,11 @@ export interface TestServiceOptions {
   readonly logger?: AppOptions['logger'];
   /** Request timeouts, keep-alive and the connection cap (default: the service's defaults). */
   readonly connectionLimits?: AppOptions['connectionLimits'];
+  /** OVERLOAD_CONTROL (default turns) and its under-pressure thresholds. */
+  readonly overload?: OverloadControl;
+  readonly underPressure?: UnderPressureLimits;
+  /** A per-caller rate limit; none by default, so that suites may send as they please. */
+  readonly rateLimit?: RateLimitSettings;
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -134,6 +141,9 @@ export async function startTestService(
     ...(options.turns ? { turns: options.turns } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
+    ...(options.overload ? { overload: options.overload } : {}),
+    ...(options.underPressure ? { underPressure: options.underPressure } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();

@@ -7,6 +7,8 @@ export interface Metrics {
   readonly registry: Registry;
   readonly activitiesPicked: Counter;
   readonly transactionRetries: Counter;
+  /** API requests refused to protect the instance: 429 (rate limit) or 503 (overload). */
+  readonly refused: Counter<'cause'>;
 }
 
 export function createMetrics(): Metrics {
@@ -24,6 +26,12 @@ export function createMetrics(): Metrics {
       help: 'Transactions rerun after a serialization failure or deadlock',
       registers: [registry],
     }),
+    refused: new Counter({
+      name: 'casemgr_requests_refused_total',
+      help: 'API requests refused unserved: rate_limit (429), queue_full, waited_too_long, under_pressure (503)',
+      labelNames: ['cause'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -31,7 +39,7 @@ export function createMetrics(): Metrics {
  * How many API requests wait for an event-loop turn (above 0 for long means the instance is
  * saturated), and a counter of those dropped because their client left while they waited.
  */
-export function watchTurns(metrics: Metrics, turns: TurnTaking): () => void {
+export function watchTurns(metrics: Metrics, turns: TurnTaking | undefined): () => void {
   const abandoned = new Counter({
     name: 'casemgr_requests_abandoned_total',
     help: 'API requests dropped unanswered: the client closed its connection while they waited for a turn',
@@ -42,7 +50,7 @@ export function watchTurns(metrics: Metrics, turns: TurnTaking): () => void {
     help: 'API requests received and waiting for an event-loop turn to start',
     registers: [metrics.registry],
     collect() {
-      this.set(turns.waiting);
+      this.set(turns?.waiting ?? 0);
     },
   });
   return () => abandoned.inc();
