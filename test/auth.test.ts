@@ -387,8 +387,8 @@ describe('why a token was refused, in the log', () => {
 
   const tamper = (token: string) => {
     const [header, payload, signature] = token.split('.');
-    const bytes = Buffer.from(signature!, 'base64url');
-    bytes[0] = bytes[0]! ^ 0xff;
+    const bytes = Buffer.from(signature, 'base64url');
+    bytes[0] = bytes[0] ^ 0xff;
     return `${header}.${payload}.${bytes.toString('base64url')}`;
   };
 
@@ -420,9 +420,9 @@ describe('why a token was refused, in the log', () => {
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .filter((entry) => entry.reason !== undefined);
       assert.equal(refusals.length, 1, lines.join('\n'));
-      assert.equal(refusals[0]!.reason, reason);
-      assert.equal(refusals[0]!.level, 30, 'info level');
-      if (claim) assert.equal(refusals[0]!.claim, claim);
+      assert.equal(refusals[0].reason, reason);
+      assert.equal(refusals[0].level, 30, 'info level');
+      if (claim) assert.equal(refusals[0].claim, claim);
       if (header) {
         const credentials = header.slice(header.indexOf(' ') + 1);
         // Every non-empty part of the credentials (an unsigned token has an empty signature).
