@@ -64,7 +64,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
   const embeddedKey =
-    options.auth.jwksUrl === undefined ? await new KeyStore(db).getOrCreate(clock.nowMs()) : undefined;
+    options.auth.jwksUrl === undefined ? await new KeyStore(db).verificationKey(clock.nowMs()) : undefined;
   const callers = createCallerResolver(
     createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
     users,
