@@ -11,6 +11,7 @@ import { registerApiGate } from './http/api-gate.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
 import { createTurnTaking, DEFAULT_TURN_MS, type TurnTaking } from './http/turn-taking.js';
+import { setResponseHeaders } from './http/response-headers.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
@@ -38,6 +39,8 @@ export interface AppOptions {
   readonly turnMs?: number;
   /** The turn taking itself, instead of one built from `turnMs` (tests hold turns with it). */
   readonly turns?: TurnTaking;
+  /** The bearer token /metrics requires; empty or absent leaves /metrics open. */
+  readonly metricsToken?: string;
 }
 
 export interface App {
@@ -78,12 +81,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(messages, callers),
   });
-  server.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  server.addHook('onRequest', async (request, reply) => setResponseHeaders(request, reply));
   registerContentTypeParsers(server);
   registerErrorHandler(server, messages);
-  registerMetrics(server, metrics);
+  registerMetrics(server, metrics, options.metricsToken ?? '');
   registerHealthRoutes(server, async () => {
     await options.database.ping();
     return true;

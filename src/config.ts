@@ -28,6 +28,8 @@ export interface ServiceConfig {
   readonly userFactsTtlMs: number;
   readonly turnMs: number;
   readonly shutdownGraceMs: number;
+  /** The bearer token /metrics requires; empty leaves /metrics open. */
+  readonly metricsToken: string;
 }
 
 /** One row per setting: the README's configuration table is this list. */
@@ -119,6 +121,12 @@ export const SETTINGS = [
     help: 'Busy event-loop turn length; requests wait so new connections are accepted',
   },
   {
+    env: 'METRICS_TOKEN',
+    flag: 'metrics-token',
+    default: '',
+    help: 'Bearer token /metrics requires (16+ characters); empty = open',
+  },
+  {
     env: 'SHUTDOWN_GRACE_MS',
     flag: 'shutdown-grace-ms',
     default: '10000',
@@ -190,6 +198,10 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       );
     }
   }
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken !== '' && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces, or empty');
+  }
   const host = get('HOST');
   if (host.trim() === '') throw new ConfigError('HOST must not be empty');
   return {
@@ -229,5 +241,6 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
     userFactsTtlMs: integer('USER_FACTS_TTL_MS', get('USER_FACTS_TTL_MS'), 0, 3_600_000),
     turnMs: integer('EVENT_LOOP_TURN_MS', get('EVENT_LOOP_TURN_MS'), 1, 10_000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 0, 600_000),
+    metricsToken,
   };
 }

@@ -44,6 +44,7 @@ export async function startService(
       transactions: config.transactions,
       userFactsTtlMs: config.userFactsTtlMs,
       turnMs: config.turnMs,
+      metricsToken: config.metricsToken,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });
