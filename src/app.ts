@@ -30,6 +30,7 @@ import {
   DEFAULT_TURN_WAIT_MAX_MS,
   type TurnTaking,
 } from './http/turn-taking.js';
+import { setResponseHeaders } from './http/response-headers.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
@@ -69,6 +70,8 @@ export interface AppOptions {
   readonly underPressure?: UnderPressureLimits;
   /** Per-caller rate limit; absent or max 0 = none. */
   readonly rateLimit?: RateLimitSettings;
+  /** The bearer token /metrics requires; empty or absent leaves /metrics open. */
+  readonly metricsToken?: string;
 }
 
 export interface App {
@@ -97,7 +100,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
   const embeddedKey =
-    options.auth.jwksUrl === undefined ? await new KeyStore(db).getOrCreate(clock.nowMs()) : undefined;
+    options.auth.jwksUrl === undefined ? await new KeyStore(db).verificationKey(clock.nowMs()) : undefined;
   const callers = createCallerResolver(
     createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
     users,
@@ -114,12 +117,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     frameworkErrors: frameworkErrorHandler(messages, callers),
   });
   applyConnectionLimits(server.server, connectionLimits);
-  server.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  server.addHook('onRequest', async (request, reply) => setResponseHeaders(request, reply));
   registerContentTypeParsers(server);
   registerErrorHandler(server, messages);
-  registerMetrics(server, metrics);
+  registerMetrics(server, metrics, options.metricsToken ?? '');
   registerHealthRoutes(server, async () => {
     await options.database.ping();
     // `select 1` still answers on a full disk or a read-only database: recent writes say more.

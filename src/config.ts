@@ -46,6 +46,8 @@ export interface ServiceConfig {
   readonly rateLimit: RateLimitSettings;
   readonly shutdownGraceMs: number;
   readonly connectionLimits: ConnectionLimits;
+  /** The bearer token /metrics requires; empty leaves /metrics open. */
+  readonly metricsToken: string;
 }
 
 /** One row per setting: the README's configuration table is this list. */
@@ -179,6 +181,12 @@ export const SETTINGS = [
     help: 'The rate limit window',
   },
   {
+    env: 'METRICS_TOKEN',
+    flag: 'metrics-token',
+    default: '',
+    help: 'Bearer token /metrics requires (16+ characters); empty = open',
+  },
+  {
     env: 'SHUTDOWN_GRACE_MS',
     flag: 'shutdown-grace-ms',
     default: '10000',
@@ -280,6 +288,10 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       );
     }
   }
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken !== '' && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces, or empty');
+  }
   const host = get('HOST');
   if (host.trim() === '') throw new ConfigError('HOST must not be empty');
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 1, 3_600_000);
@@ -350,5 +362,6 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 1, 3_600_000),
       maxConnections: integer('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000),
     },
+    metricsToken,
   };
 }

@@ -8,6 +8,8 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { createSigner } from 'fast-jwt';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../src/auth/auth-config.js';
+import { DEFAULT_KEY_SET_TIMING, KeySetUnavailableError } from '../src/auth/jwks-key-set.js';
+import { createTokenVerifier } from '../src/auth/token-verifier.js';
 import { KeyStore, type SigningKey } from '../src/store/key-store.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
@@ -432,4 +434,39 @@ describe('why a token was refused, in the log', () => {
       }
     });
   }
+});
+
+describe('a key set that does not arrive in time', () => {
+  it('is unavailable (→ 503-100), not a bad token: the verifier times out on a silent JWKS server', async () => {
+    let requests = 0;
+    // Accepts the request and never answers.
+    const silent = createServer(() => void (requests += 1));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const address = silent.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    try {
+      const verify = createTokenVerifier(
+        {
+          jwksUrl: `http://127.0.0.1:${port}/keys.json`,
+          issuer: ISSUER,
+          audience: AUDIENCE,
+          algorithms: ['RS256'],
+          clockToleranceSeconds: 0,
+          scopePrefix: PREFIX,
+          userClaim: 'preferred_username',
+        },
+        undefined,
+        { keySetTiming: { ...DEFAULT_KEY_SET_TIMING, timeoutMs: 200 } },
+      );
+      await assert.rejects(verify(sign(userClaims())), (error: unknown) => {
+        assert.ok(error instanceof KeySetUnavailableError, String(error));
+        assert.ok(error.retryAfterSeconds >= 1);
+        return true;
+      });
+      assert.equal(requests, 1);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
 });

@@ -43,6 +43,7 @@ export async function startService(
       turnWaitMaxMs: config.turnWaitMaxMs,
       underPressure: config.underPressure,
       rateLimit: config.rateLimit,
+      metricsToken: config.metricsToken,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

@@ -17,6 +17,12 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
+/** No Content-Encoding, or only `identity` (RFC 9110 §8.4: a list, in the order applied). */
+function isIdentityEncoding(header: string | undefined): boolean {
+  if (header === undefined) return true;
+  return header.split(',').every((coding) => ['', 'identity'].includes(coding.trim().toLowerCase()));
+}
+
 export interface ApiGateOptions {
   /** Turn taking, when OVERLOAD_CONTROL=turns. */
   readonly turns: TurnTaking | undefined;
@@ -82,12 +88,15 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
     // Rule 2 — 406-101 (body in JSON), 406-100, 415-100.
     if (media === undefined) throw new ApiError('406-101');
     if (locale === undefined) throw new ApiError('406-100');
-    if (
-      api.takesBody &&
-      hasBody(request) &&
-      !isAcceptableContentType(request.headers['content-type'] ?? '')
-    ) {
-      throw unsupportedMediaType('Content-Type');
+    if (api.takesBody && hasBody(request)) {
+      if (!isAcceptableContentType(request.headers['content-type'] ?? '')) {
+        throw unsupportedMediaType('Content-Type');
+      }
+      // Bodies are read as sent: a compressed one would otherwise fail as JSON (400-152), which
+      // misleads the client. Judged here, before a byte of the body is read.
+      if (!isIdentityEncoding(request.headers['content-encoding'])) {
+        throw unsupportedMediaType('Content-Encoding');
+      }
     }
 
     // Rule 3 — 400-101 / 400-102.

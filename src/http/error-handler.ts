@@ -13,6 +13,7 @@ import { ApiError, attributeError, unsupportedMediaType } from './error-catalog.
 import { buildErrorBody, renderErrorBody } from './error-response.js';
 import { negotiateLocale, negotiateMedia } from './negotiation.js';
 import { parseIdList } from './routes/activity-read.route.js';
+import { setResponseHeaders } from './response-headers.js';
 import { MAX_BODY_BYTES } from './server-options.js';
 
 export const RETRY_AFTER_SECONDS = 5;
@@ -100,7 +101,7 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
     ]);
   };
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    reply.header('x-request-id', request.id);
+    setResponseHeaders(request, reply);
     void judge(request)
       .catch((cause: unknown) => {
         const apiError = toApiError(cause instanceof Error ? cause : new Error(String(cause)), request);

@@ -1,5 +1,5 @@
 // Opens the configured store: SQLite (embedded default, WAL) or a PostgreSQL pool, behind Kysely.
-import { mkdirSync } from 'node:fs';
+import { closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget, Dialect } from './dialect.js';
@@ -47,7 +47,7 @@ export async function openDatabase(
 
 async function openSqlite(path: string): Promise<Kysely<Database>> {
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') createPrivately(path);
   const database = new SqliteDatabase(path);
   database.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
@@ -57,6 +57,28 @@ async function openSqlite(path: string): Promise<Kysely<Database>> {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   registerSqliteTransactionProbe(db, () => database.inTransaction);
   return db;
+}
+
+/**
+ * The database holds the embedded issuer's private key: a new database file is created readable by
+ * its owner only (0600, whatever the umask), before SQLite writes anything into it. SQLite gives its
+ * -wal and -shm files the mode of the database file. An existing file keeps the mode it has (an
+ * operator may have chosen it).
+ */
+function createPrivately(path: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw error;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function openPostgres(url: string, settings: PoolSettings): Promise<Kysely<Database>> {

@@ -1,6 +1,8 @@
 // Prometheus metrics: process defaults, request durations by route and status, picked activities.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ApiError } from '../error-catalog.js';
 import type { TurnTaking } from '../turn-taking.js';
 
 export interface Metrics {
@@ -56,7 +58,19 @@ export function watchTurns(metrics: Metrics, turns: TurnTaking | undefined): () 
   return () => abandoned.inc();
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/**
+ * `Authorization: Bearer <token>` compared in constant time: both sides are hashed first, so neither
+ * the content nor the length of the expected token shows in the time taken.
+ */
+function bearerCheck(token: string): (authorization: string | undefined) => boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (authorization) => authorization !== undefined && timingSafeEqual(digest(authorization), expected);
+}
+
+/** With a token, /metrics answers only its bearer (401-101 otherwise); empty leaves it open. */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: string): void {
+  const authorized = token === '' ? () => true : bearerCheck(token);
   const duration = new Histogram({
     name: 'casemgr_http_request_duration_seconds',
     help: 'HTTP request duration',
@@ -74,7 +88,10 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get('/metrics', { logLevel: 'warn' }, async (request, reply) => {
+    if (!authorized(request.headers.authorization)) {
+      throw new ApiError('401-101', {}, [], { 'www-authenticate': 'Bearer' });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 }
