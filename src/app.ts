@@ -18,7 +18,7 @@ import { createMetrics, registerMetrics, watchTurns, type Metrics } from './http
 import { collectOpenApi } from './http/routes/openapi.route.js';
 import { registerPickRoute } from './http/routes/pick.route.js';
 import { Messages } from './i18n/messages.js';
-import { ActivityStore } from './store/activity-store.js';
+import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
 import type { OpenDatabase } from './store/database.js';
 import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
@@ -39,6 +39,8 @@ export interface AppOptions {
   readonly turnMs?: number;
   /** The turn taking itself, instead of one built from `turnMs` (tests hold turns with it). */
   readonly turns?: TurnTaking;
+  /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
+  readonly storeSeams?: ActivityStoreSeams;
 }
 
 export interface App {
@@ -63,7 +65,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     onRetry: () => metrics.transactionRetries.inc(),
     writeHealth,
   });
-  const activities = new ActivityStore(db, dialect, transactional);
+  const activities = new ActivityStore(db, dialect, transactional, options.storeSeams);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
   const embeddedKey =

@@ -9,6 +9,7 @@ import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/a
 import { issueToken } from '../../src/auth/token-issuer.js';
 import { importDocument, validateOrganisationText } from '../../src/cli/import-command.js';
 import type { Clock } from '../../src/domain/pick-activities.js';
+import type { ActivityStoreSeams } from '../../src/store/activity-store.js';
 import type { TurnTaking } from '../../src/http/turn-taking.js';
 import type { Database } from '../../src/store/schema.js';
 import {
@@ -82,6 +83,8 @@ export interface TestServiceOptions {
   readonly userFactsTtlMs?: number;
   /** Turn taking the test controls (src/http/turn-taking.ts). */
   readonly turns?: TurnTaking;
+  /** Steps into the pick transaction (src/store/activity-store.ts). */
+  readonly storeSeams?: ActivityStoreSeams;
   /** Fastify's logger option (test/support/captured-log.ts captures the real log). */
   readonly logger?: FastifyServerOptions['logger'];
   /** Reuse an existing database (several instances on one PostgreSQL database). */
@@ -132,6 +135,7 @@ export async function startTestService(
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
     ...(options.turns ? { turns: options.turns } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.storeSeams ? { storeSeams: options.storeSeams } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
