@@ -38,7 +38,7 @@ import { createMetrics, registerMetrics, watchTurns, type Metrics } from './http
 import { collectOpenApi } from './http/routes/openapi.route.js';
 import { registerPickRoute } from './http/routes/pick.route.js';
 import { Messages } from './i18n/messages.js';
-import { ActivityStore } from './store/activity-store.js';
+import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
 import type { OpenDatabase } from './store/database.js';
 import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
@@ -72,6 +72,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimitSettings;
   /** The bearer token /metrics requires; empty or absent leaves /metrics open. */
   readonly metricsToken?: string;
+  /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
+  readonly storeSeams?: ActivityStoreSeams;
 }
 
 export interface App {
@@ -96,7 +98,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     onRetry: () => metrics.transactionRetries.inc(),
     writeHealth,
   });
-  const activities = new ActivityStore(db, dialect, transactional);
+  const activities = new ActivityStore(db, dialect, transactional, options.storeSeams);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
   const embeddedKey =

@@ -49,15 +49,15 @@ describe('SQLite cannot take writes', () => {
     assert.fail('the database never filled up');
   }
 
-  async function expectUnavailable(condition: string, message: RegExp) {
-    const lastModified = await service.lastModified('100001');
-    const historyBefore = (await service.history('100001')).length;
-    const response = await service.pick('bob', [{ id: '100001', lastModified }]);
+  async function expectUnavailable(id: string, condition: string, message: RegExp) {
+    const lastModified = await service.lastModified(id);
+    const historyBefore = (await service.history(id)).length;
+    const response = await service.pick('bob', [{ id, lastModified }]);
     assert.equal(response.status, 503, response.text);
     assert.equal(response.json().code, '503-100');
     assert.equal(response.headers['retry-after'], '5');
-    assert.equal(await service.lastModified('100001'), lastModified, 'nothing was written');
-    assert.equal((await service.history('100001')).length, historyBefore);
+    assert.equal(await service.lastModified(id), lastModified, 'nothing was written');
+    assert.equal((await service.history(id)).length, historyBefore);
     const failure = log.lines.filter((line) => line.level === LEVEL.error && line.cause === condition);
     assert.equal(failure.length, 1, `the log names the cause (${condition})`);
     assert.match(JSON.stringify(failure[0].err), message);
@@ -70,7 +70,7 @@ describe('SQLite cannot take writes', () => {
     assert.equal(await ready(), 200);
     const filler = await fillToTheBrim();
     assert.ok(filler >= 0);
-    const lastModified = await expectUnavailable('SQLITE_FULL', /database or disk is full/);
+    const lastModified = await expectUnavailable('100001', 'SQLITE_FULL', /database or disk is full/);
 
     // Room again (an operator freed disk space): the next pick succeeds and the instance is ready.
     await sql`pragma max_page_count = 4294967294`.execute(service.database.db);
@@ -82,7 +82,7 @@ describe('SQLite cannot take writes', () => {
   it('read-only: 503-100 with Retry-After, SQLITE_READONLY in the log, ready again after a write', async () => {
     await sql`pragma query_only = 1`.execute(service.database.db);
     try {
-      await expectUnavailable('SQLITE_READONLY', /readonly database/);
+      await expectUnavailable('100002', 'SQLITE_READONLY', /readonly database/);
     } finally {
       await sql`pragma query_only = 0`.execute(service.database.db);
     }

@@ -10,6 +10,7 @@ import { importDocument, validateOrganisationText } from '../../src/cli/import-c
 import type { Clock } from '../../src/domain/pick-activities.js';
 import type { OverloadControl, UnderPressureLimits } from '../../src/http/overload-control.js';
 import type { RateLimitSettings } from '../../src/http/rate-limit.js';
+import type { ActivityStoreSeams } from '../../src/store/activity-store.js';
 import type { TurnTaking } from '../../src/http/turn-taking.js';
 import type { Database } from '../../src/store/schema.js';
 import {
@@ -92,6 +93,8 @@ export interface TestServiceOptions {
   readonly underPressure?: UnderPressureLimits;
   /** A per-caller rate limit; none by default, so that suites may send as they please. */
   readonly rateLimit?: RateLimitSettings;
+  /** Steps into the pick transaction (src/store/activity-store.ts). */
+  readonly storeSeams?: ActivityStoreSeams;
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -144,6 +147,7 @@ export async function startTestService(
     ...(options.overload ? { overload: options.overload } : {}),
     ...(options.underPressure ? { underPressure: options.underPressure } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.storeSeams ? { storeSeams: options.storeSeams } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
