@@ -264,6 +264,16 @@ describe('bad usage and bad configuration exit 2 with one line naming the proble
     { name: 'an unknown command', args: ['frobnicate'], names: /frobnicate/ },
     { name: 'an unknown flag on serve', args: ['serve', '--bogus'], names: /--bogus/ },
     { name: 'an unknown flag on token', args: ['token', 'alice', '--bogus'], names: /--bogus/ },
+    {
+      name: 'a misspelt flag, with the closest one suggested',
+      args: ['serve', '--databse-url', 'sqlite:x.db'],
+      names: /unknown flag --databse-url \(did you mean --database-url\?\)/,
+    },
+    {
+      name: "a command's own flag misspelt",
+      args: ['token', 'alice', '--expries-in', '60'],
+      names: /--expries-in \(did you mean --expires-in\?\)/,
+    },
     { name: 'import without FILE', args: ['import'], names: /FILE/ },
     { name: 'token without LOGIN', args: ['token'], names: /LOGIN/ },
     { name: 'a bad --expires-in', args: ['token', 'alice', '--expires-in', 'soon'], names: /--expires-in/ },

@@ -1,6 +1,7 @@
 // Command-line flags shared by every command: one per setting, named after its environment variable.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, SETTINGS, parseConfig, type ServiceConfig, type SettingName } from '../config.js';
+import { closestFlag } from './flag-suggestion.js';
 
 export type FlagOptions = NonNullable<ParseArgsConfig['options']>;
 
@@ -30,8 +31,19 @@ export function parseCommand(args: readonly string[], own: FlagOptions): ParsedC
     });
     return { values: values, positionals };
   } catch (error) {
-    throw new ConfigError((error as Error).message);
+    throw new ConfigError(unknownFlagMessage(error, Object.keys({ ...SETTING_FLAGS, ...own, help: 0 })));
   }
+}
+
+/** parseArgs' own message for an unknown flag is a paragraph about `--`; ours names the closest flag. */
+function unknownFlagMessage(error: unknown, known: readonly string[]): string {
+  const message = (error as Error).message;
+  if ((error as { code?: unknown }).code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return message;
+  const given = /'(-[^']*)'/.exec(message)?.[1];
+  if (given === undefined) return message;
+  const name = given.replace(/^-+/, '').split('=')[0];
+  const suggestion = closestFlag(name, known);
+  return `unknown flag ${given}${suggestion ? ` (did you mean --${suggestion}?)` : ''}; see --help`;
 }
 
 /** Environment first, flags over it. */
