@@ -9,11 +9,19 @@ export const SETTING_FLAGS: FlagOptions = Object.fromEntries(
   SETTINGS.map((s) => [s.flag, { type: 'string' as const }]),
 );
 
+/** Every command's flags that are not settings. */
+const COMMON_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  'create-folder': { type: 'boolean' },
+} as const satisfies FlagOptions;
+
 export function settingsHelp(): string {
   const width = Math.max(...SETTINGS.map((s) => s.flag.length)) + 4;
-  return SETTINGS.map(
+  const settings = SETTINGS.map(
     (s) => `  --${s.flag.padEnd(width)}${s.env}: ${s.help} (default: ${s.default || 'none'})`,
-  ).join('\n');
+  );
+  const createFolder = `  --${'create-folder'.padEnd(width)}create the missing folders of a sqlite: path (./data is always created)`;
+  return [...settings, createFolder].join('\n');
 }
 
 export interface ParsedCommand {
@@ -25,13 +33,15 @@ export function parseCommand(args: readonly string[], own: FlagOptions): ParsedC
   try {
     const { values, positionals } = parseArgs({
       args: [...args],
-      options: { ...SETTING_FLAGS, ...own, help: { type: 'boolean', short: 'h' } },
+      options: { ...SETTING_FLAGS, ...own, ...COMMON_FLAGS },
       allowPositionals: true,
       strict: true,
     });
     return { values: values, positionals };
   } catch (error) {
-    throw new ConfigError(unknownFlagMessage(error, Object.keys({ ...SETTING_FLAGS, ...own, help: 0 })));
+    throw new ConfigError(
+      unknownFlagMessage(error, Object.keys({ ...SETTING_FLAGS, ...own, ...COMMON_FLAGS })),
+    );
   }
 }
 
@@ -54,5 +64,8 @@ export function configFrom(values: ParsedCommand['values'], env: NodeJS.ProcessE
     const value = typeof flag === 'string' ? flag : env[setting.env];
     if (value !== undefined) merged[setting.env] = value;
   }
-  return parseConfig(merged);
+  const config = parseConfig(merged);
+  return values['create-folder'] === true && config.database.dialect === 'sqlite'
+    ? { ...config, database: { ...config.database, createFolder: true } }
+    : config;
 }

@@ -1,10 +1,11 @@
 // Opens the configured store: SQLite (embedded default, WAL) or a PostgreSQL pool, behind Kysely.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
 import { DEFAULT_POOL, type PoolSettings } from './pool-settings.js';
+import { MissingDatabaseFolder } from './store-errors.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 
@@ -27,7 +28,9 @@ export async function openDatabase(
   // Each driver is loaded only when its dialect is used: a short command (casemgr token) on SQLite
   // does not pay for loading pg, nor one on PostgreSQL for better-sqlite3.
   const db =
-    target.dialect === 'sqlite' ? await openSqlite(target.path) : await openPostgres(target.url, pool);
+    target.dialect === 'sqlite'
+      ? await openSqlite(target.path, target.createFolder === true)
+      : await openPostgres(target.url, pool);
   let migrationsApplied: string[];
   try {
     migrationsApplied = await migrateToLatest(db as Kysely<unknown>, target.dialect);
@@ -44,9 +47,20 @@ export async function openDatabase(
   };
 }
 
-async function openSqlite(path: string): Promise<Kysely<Database>> {
+/** The folder of the default DATABASE_URL (sqlite:./data/casemgr.db), created unasked. */
+const DEFAULT_FOLDER = 'data';
+
+async function openSqlite(path: string, createFolder: boolean): Promise<Kysely<Database>> {
+  if (path !== ':memory:') {
+    // The file is created; its folder only when asked, or when it is the default ./data: a
+    // mistyped path must not leave a trail of new folders (possibly up to the root).
+    const folder = dirname(resolve(path));
+    if (!existsSync(folder)) {
+      if (!createFolder && folder !== resolve(DEFAULT_FOLDER)) throw new MissingDatabaseFolder(folder);
+      mkdirSync(folder, { recursive: true });
+    }
+  }
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SqliteDatabase(path);
   database.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
