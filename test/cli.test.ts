@@ -54,9 +54,14 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function launch(args: readonly string[], env: Record<string, string>, script = CLI): ChildProcess {
+function launch(
+  args: readonly string[],
+  env: Record<string, string>,
+  script = CLI,
+  cwd = ROOT,
+): ChildProcess {
   const child = spawn(process.execPath, [...script, ...args], {
-    cwd: ROOT,
+    cwd,
     env: environment(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,9 +88,9 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
 async function run(
   args: readonly string[],
   env: Record<string, string> = {},
-  options: { timeoutMs?: number; script?: readonly string[] } = {},
+  options: { timeoutMs?: number; script?: readonly string[]; cwd?: string } = {},
 ): Promise<Finished> {
-  const child = launch(args, env, options.script ? [...options.script] : CLI);
+  const child = launch(args, env, options.script ? [...options.script] : CLI, options.cwd);
   const output = collect(child);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
   const { code, signal } = await exited(child);
@@ -264,6 +269,16 @@ describe('bad usage and bad configuration exit 2 with one line naming the proble
     { name: 'an unknown command', args: ['frobnicate'], names: /frobnicate/ },
     { name: 'an unknown flag on serve', args: ['serve', '--bogus'], names: /--bogus/ },
     { name: 'an unknown flag on token', args: ['token', 'alice', '--bogus'], names: /--bogus/ },
+    {
+      name: 'a misspelt flag, with the closest one suggested',
+      args: ['serve', '--databse-url', 'sqlite:x.db'],
+      names: /unknown flag --databse-url \(did you mean --database-url\?\)/,
+    },
+    {
+      name: "a command's own flag misspelt",
+      args: ['token', 'alice', '--expries-in', '60'],
+      names: /--expries-in \(did you mean --expires-in\?\)/,
+    },
     { name: 'import without FILE', args: ['import'], names: /FILE/ },
     { name: 'token without LOGIN', args: ['token'], names: /LOGIN/ },
     { name: 'a bad --expires-in', args: ['token', 'alice', '--expires-in', 'soon'], names: /--expires-in/ },
@@ -417,6 +432,37 @@ describe('casemgr migrate', () => {
     const second = await run(['migrate'], { DATABASE_URL: url });
     assert.equal(second.code, 0, describeRun(second));
     assert.equal(second.stdout, 'database schema is up to date: no migration to apply\n');
+  });
+});
+
+describe('a sqlite: path creates its file, not its missing folders', () => {
+  it('a missing folder is bad configuration: exit 2, one line naming it and --create-folder, nothing created', async () => {
+    const dir = tempDir();
+    const missing = join(dir, 'typo', 'deeper');
+    for (const args of [['migrate'], ['token', 'alice'], ['serve']]) {
+      const result = await run(args, { DATABASE_URL: `sqlite:${join(missing, 'casemgr.db')}` });
+      assert.equal(result.code, 2, describeRun(result));
+      const lines = result.stderr.trimEnd().split('\n');
+      assert.equal(lines.length, 1, result.stderr);
+      assert.ok(lines[0].includes(missing), lines[0]);
+      assert.match(lines[0], /--create-folder/);
+    }
+    assert.equal(existsSync(join(dir, 'typo')), false);
+  });
+
+  it('--create-folder creates them', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'new', 'deeper', 'casemgr.db');
+    const result = await run(['migrate', '--create-folder'], { DATABASE_URL: `sqlite:${path}` });
+    assert.equal(result.code, 0, describeRun(result));
+    assert.equal(sqliteCount(path, 'users'), 0);
+  });
+
+  it('the default ./data folder is created unasked', async () => {
+    const cwd = tempDir();
+    const result = await run(['migrate'], {}, { script: [join(ROOT, 'bin/casemgr.js')], cwd });
+    assert.equal(result.code, 0, describeRun(result));
+    assert.equal(sqliteCount(join(cwd, 'data', 'casemgr.db'), 'users'), 0);
   });
 });
 

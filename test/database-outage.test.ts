@@ -33,7 +33,15 @@ describe('PostgreSQL outage under load', { skip }, () => {
   let service: TestService;
   const sent: Sent[] = [];
   let running = true;
-  let load: Promise<void>;
+  let load: Promise<void> = Promise.resolve();
+  const observed = {
+    readyBefore: 0,
+    readyDuring: 0,
+    liveDuring: 0,
+    readyAfter: 0,
+    duringOutage: [] as Sent[],
+    afterRestart: [] as Sent[],
+  };
 
   before(async () => {
     const organisation = fixtureOrganisation(3000);
@@ -97,45 +105,53 @@ describe('PostgreSQL outage under load', { skip }, () => {
       });
     };
     load = Promise.all(Array.from({ length: 10 }, client)).then(() => undefined);
+
+    // The whole outage happens here, before any test: each test only reads what was observed, so
+    // either one runs alone, or in any order, and sees the same run.
+    await sleep(800);
+    observed.readyBefore = (await service.request({ path: '/health/ready' })).status;
+    const beforeOutage = sent.length;
+    pgServer.stop();
+    await sleep(1500);
+    observed.readyDuring = (await service.request({ path: '/health/ready' })).status;
+    observed.duringOutage = sent.slice(beforeOutage);
+    observed.liveDuring = (await service.request({ path: '/health/live' })).status;
+    pgServer.start();
+    const restartedAt = sent.length;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !sent.slice(restartedAt).some((s) => s.status === 204)) await sleep(100);
+    observed.afterRestart = sent.slice(restartedAt);
+    observed.readyAfter = (await service.request({ path: '/health/ready' })).status;
+    running = false;
+    await load;
   });
 
   after(async () => {
     running = false;
     await load;
-    await service.close();
+    await service?.close();
     pgServer.destroy();
   });
 
-  it('answers 503-100 with Retry-After while the database is down, and recovers by itself', async () => {
-    await sleep(800);
-    assert.equal((await service.request({ path: '/health/ready' })).status, 200);
-    const beforeOutage = sent.length;
-    pgServer.stop();
-    await sleep(1500);
-    const ready = await service.request({ path: '/health/ready' });
-    assert.equal(ready.status, 503, 'not ready while the database is down');
-    const duringOutage = sent.slice(beforeOutage);
+  it('answers 503-100 with Retry-After while the database is down, and recovers by itself', () => {
+    assert.equal(observed.readyBefore, 200);
+    assert.equal(observed.readyDuring, 503, 'not ready while the database is down');
     assert.ok(
-      duringOutage.some((s) => s.code === '503-100'),
+      observed.duringOutage.some((s) => s.code === '503-100'),
       'requests during the outage get 503-100',
     );
-    for (const s of duringOutage.filter((s) => s.code === '503-100')) assert.equal(s.retryAfter, '5');
-    assert.equal((await service.request({ path: '/health/live' })).status, 200, 'the process lives on');
-
-    pgServer.start();
-    const restartedAt = sent.length;
-    const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline && !sent.slice(restartedAt).some((s) => s.status === 204)) await sleep(100);
+    for (const s of observed.duringOutage.filter((s) => s.code === '503-100'))
+      assert.equal(s.retryAfter, '5');
+    assert.equal(observed.liveDuring, 200, 'the process lives on');
     assert.ok(
-      sent.slice(restartedAt).some((s) => s.status === 204),
+      observed.afterRestart.some((s) => s.status === 204),
       'picks succeed again once the database is back',
     );
-    assert.equal((await service.request({ path: '/health/ready' })).status, 200);
+    assert.equal(observed.readyAfter, 200);
   });
 
   it('never answered a 500 and wrote every pick whole or not at all', async () => {
-    running = false;
-    await load;
+    assert.ok(observed.duringOutage.length > 0, 'the run had an outage');
     assert.deepEqual(
       sent.filter((s) => s.status >= 500 && s.code !== '503-100'),
       [],

@@ -2,7 +2,7 @@
 // the caller's authorization facts, the pick transaction (set-based write, history, lock query),
 // the signing key, the retry wrapper, an unreachable server, and DATABASE_URL parsing.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import pg from 'pg';
@@ -282,12 +282,13 @@ for (const dialect of dialects) {
       let store: OrganisationStore;
       const organisation = fixtureOrganisation();
       const nowMs = FIXTURE_NOW.getTime();
-      before(async () => {
+      // Each test has a database of its own: none relies on what another one imported.
+      beforeEach(async () => {
         testDb = await createTestDatabase(dialect);
         database = await openDatabase(testDb.target);
         store = organisationStore(database);
       });
-      after(async () => {
+      afterEach(async () => {
         await database.close();
         await testDb.drop();
       });
@@ -320,6 +321,7 @@ for (const dialect of dialects) {
       });
 
       it('leaves every table identical when the same document is imported again', async () => {
+        await store.import(structuredClone(organisation), nowMs);
         const before1 = await snapshot(database.db);
         const counts = await store.import(structuredClone(organisation), nowMs + 3_600_000);
         assert.deepEqual(counts, { departments: 3, users: 5, queues: 2, activities: 21 });
@@ -327,6 +329,7 @@ for (const dialect of dialects) {
       });
 
       it('keeps the stored lastModified when the file has none, and sets it when the file has one', async () => {
+        await store.import(structuredClone(organisation), nowMs);
         const stored = Number((await activityRow(database.db, '100002')).last_modified_ms);
         const storedCreated = Number((await activityRow(database.db, '100002')).created_ms);
         const doc = structuredClone(organisation);
@@ -345,6 +348,7 @@ for (const dialect of dialects) {
       });
 
       it('gives a new activity without lastModified the import time', async () => {
+        await store.import(structuredClone(organisation), nowMs);
         const doc = structuredClone(organisation);
         const fresh = { ...doc.activities.find((a) => a.id === '100001')!, id: '200001' };
         delete fresh.lastModified;
@@ -358,6 +362,7 @@ for (const dialect of dialects) {
       });
 
       it('rejects a file with a bad reference before the store, so nothing is written', async () => {
+        await store.import(structuredClone(organisation), nowMs);
         const before1 = await snapshot(database.db);
         const doc = structuredClone(organisation);
         doc.users[0].homeDepartment = '77';
@@ -373,6 +378,7 @@ for (const dialect of dialects) {
       // The file's own validation cannot let this through (every reference must resolve within the
       // file), so the document goes to OrganisationStore.import directly: only the database sees it.
       it('is all-or-nothing: a role unknown to the file and the database rolls the whole import back', async () => {
+        await store.import(structuredClone(organisation), nowMs);
         const before1 = await snapshot(database.db);
         const doc: OrganisationDocument = {
           departments: [{ id: '5000', name: 'Temporary' }],
@@ -393,6 +399,7 @@ for (const dialect of dialects) {
       });
 
       it('is all-or-nothing when the very last statement fails (permissions are restored too)', async () => {
+        await store.import(structuredClone(organisation), nowMs);
         const before1 = await snapshot(database.db);
         const doc = structuredClone(organisation);
         doc.departments.push({ id: '5000', name: 'Temporary' });
@@ -511,13 +518,14 @@ for (const dialect of dialects) {
       let database: OpenDatabase;
       let store: ActivityStore;
       const organisation = fixtureOrganisation();
-      before(async () => {
+      // Each test has a freshly imported database of its own: none relies on another one's picks.
+      beforeEach(async () => {
         testDb = await createTestDatabase(dialect);
         database = await openDatabase(testDb.target);
         await organisationStore(database).import(organisation, FIXTURE_NOW.getTime());
         store = activityStore(database);
       });
-      after(async () => {
+      afterEach(async () => {
         await database.close();
         await testDb.drop();
       });
@@ -687,6 +695,21 @@ for (const dialect of dialects) {
       });
 
       it('findViews returns the names beside the ids', async () => {
+        // 100001 picked by alice: its view names her.
+        await store.pickAtomically(['100001'], ([found]) =>
+          succeed<PickPlan>({
+            userId: '1001',
+            lastModifiedMs: found.lastModifiedMs + 1,
+            changes: [
+              {
+                activityId: found.id,
+                from: { kind: 'queue', id: found.queueId! },
+                unpinned: false,
+                previousLastModifiedMs: found.lastModifiedMs,
+              },
+            ],
+          }),
+        );
         assert.deepEqual(await store.findViews([]), []);
         const asked = ['100019', '100001', '100020', '100021', '100011', '424242'];
         const views = (await store.findViews(asked)).sort((a, b) => a.id.localeCompare(b.id));
@@ -704,7 +727,6 @@ for (const dialect of dialects) {
             customTypeDisplayName: v.customTypeDisplayName,
           };
         };
-        // 100001 was picked by alice in the first test of this suite.
         assert.deepEqual(pick('100001'), {
           departmentName: 'Service',
           queueName: 'Billing',

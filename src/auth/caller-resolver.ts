@@ -25,10 +25,15 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)\s*$/i;
 /** LRUCache cannot hold undefined: an unknown user is cached as null. */
 type Lookup = { readonly facts: UserFacts | null };
 
+/**
+ * `nowMs` is the cache's clock (milliseconds, any origin): a test moves it to see facts expire
+ * without waiting. Left out, the cache uses performance.now().
+ */
 export function createCallerResolver(
   verify: TokenVerifier,
   directory: UserDirectory,
   factsTtlMs: number,
+  nowMs?: () => number,
 ): CallerResolver {
   // Most claims are user ids (embedded tokens always are): one round trip; a login name costs two.
   // A claim that is both one user's id and another's login resolves to the id: ids win, as
@@ -42,7 +47,13 @@ export function createCallerResolver(
   };
   const cache =
     factsTtlMs > 0
-      ? new LRUCache<string, Lookup>({ max: 5000, ttl: factsTtlMs, fetchMethod: lookup })
+      ? new LRUCache<string, Lookup>({
+          max: 5000,
+          ttl: factsTtlMs,
+          fetchMethod: lookup,
+          // lru-cache reuses one reading of its clock for 1 ms by default; a given clock is read every time.
+          ...(nowMs ? { perf: { now: nowMs }, ttlResolution: 0 } : {}),
+        })
       : undefined;
 
   return {

@@ -4,6 +4,7 @@
 // (`token` never loads the HTTP server, `--help` never loads a database driver).
 import { ConfigError } from '../config.js';
 import { SCOPE_MANAGE } from '../domain/caller.js';
+import { MissingDatabaseFolder } from '../store/store-errors.js';
 import { ImportRejected, UnknownUser } from './command-errors.js';
 import { IMPORT_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, TOKEN_HELP } from './command-help.js';
 import { configFrom, parseCommand, settingsHelp } from './settings-flags.js';
@@ -107,7 +108,7 @@ run(process.argv.slice(2)).then(
     if (code >= 0) process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof MissingDatabaseFolder) {
       process.stderr.write(`casemgr: ${error.message}\n`);
       process.exitCode = 2;
     } else if (error instanceof ImportRejected) {

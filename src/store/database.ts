@@ -1,11 +1,12 @@
 // Opens the configured store: SQLite (embedded default, WAL) or a PostgreSQL pool, behind Kysely.
-import { closeSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
 import { registerSqliteTransactionProbe } from './sqlite-transaction-probe.js';
 import { DEFAULT_POOL, type PoolSettings } from './pool-settings.js';
+import { MissingDatabaseFolder } from './store-errors.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
 
@@ -28,7 +29,9 @@ export async function openDatabase(
   // Each driver is loaded only when its dialect is used: a short command (casemgr token) on SQLite
   // does not pay for loading pg, nor one on PostgreSQL for better-sqlite3.
   const db =
-    target.dialect === 'sqlite' ? await openSqlite(target.path) : await openPostgres(target.url, pool);
+    target.dialect === 'sqlite'
+      ? await openSqlite(target.path, target.createFolder === true)
+      : await openPostgres(target.url, pool);
   let migrationsApplied: string[];
   try {
     migrationsApplied = await migrateToLatest(db as Kysely<unknown>, target.dialect);
@@ -45,7 +48,19 @@ export async function openDatabase(
   };
 }
 
-async function openSqlite(path: string): Promise<Kysely<Database>> {
+/** The folder of the default DATABASE_URL (sqlite:./data/casemgr.db), created unasked. */
+const DEFAULT_FOLDER = 'data';
+
+async function openSqlite(path: string, createFolder: boolean): Promise<Kysely<Database>> {
+  if (path !== ':memory:') {
+    // The file is created; its folder only when asked, or when it is the default ./data: a
+    // mistyped path must not leave a trail of new folders (possibly up to the root).
+    const folder = dirname(resolve(path));
+    if (!existsSync(folder)) {
+      if (!createFolder && folder !== resolve(DEFAULT_FOLDER)) throw new MissingDatabaseFolder(folder);
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+    }
+  }
   const { default: SqliteDatabase } = await import('better-sqlite3');
   if (path !== ':memory:') createPrivately(path);
   const database = new SqliteDatabase(path);
@@ -66,7 +81,6 @@ async function openSqlite(path: string): Promise<Kysely<Database>> {
  * operator may have chosen it).
  */
 function createPrivately(path: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let fd: number;
   try {
     fd = openSync(path, 'wx', 0o600);

@@ -2,7 +2,12 @@
 export type Dialect = 'sqlite' | 'postgres';
 
 export type DatabaseTarget =
-  | { readonly dialect: 'sqlite'; readonly path: string }
+  | {
+      readonly dialect: 'sqlite';
+      readonly path: string;
+      /** Create the file's missing folders (only the default ./data folder is created unasked). */
+      readonly createFolder?: boolean;
+    }
   | { readonly dialect: 'postgres'; readonly url: string };
 
 /** `sqlite:PATH` (or `sqlite::memory:`) and `postgres://…` / `postgresql://…`. */

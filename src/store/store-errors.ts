@@ -8,6 +8,19 @@ export class StoreUnavailableError extends Error {
   }
 }
 
+/**
+ * A `sqlite:` path whose folder does not exist: a typo would otherwise create folders up to the
+ * root. Bad configuration (exit 2), unless `--create-folder` asks for them.
+ */
+export class MissingDatabaseFolder extends Error {
+  override readonly name = 'MissingDatabaseFolder';
+  constructor(readonly folder: string) {
+    super(
+      `the folder ${folder} of DATABASE_URL does not exist: create it, or pass --create-folder to have it created`,
+    );
+  }
+}
+
 // 40001 serialization_failure and 40P01 deadlock_detected: the transaction lost a race; rerun it whole.
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 // Class 08 connection exceptions, 57014 query_canceled (statement_timeout, or an operator cancelling

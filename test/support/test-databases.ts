@@ -1,6 +1,8 @@
 // The databases the store and HTTP suites run on: SQLite always, PostgreSQL when reachable.
 // TEST_DIALECTS=sqlite|postgres|sqlite,postgres narrows the list. With CI=true an unreachable
-// PostgreSQL fails the run instead of being skipped.
+// PostgreSQL fails the run instead of being skipped. A run without PostgreSQL says so, with the
+// reason, on stderr (which the test runner shows): "PostgreSQL left out of this run: <why>" — a green
+// run that quietly tested one dialect would otherwise pass for a full one.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,15 +32,22 @@ async function postgresReachable(): Promise<string | undefined> {
 
 let cached: Promise<{ dialects: TestDialect[]; skipped?: string }> | undefined;
 
+export const LEFT_OUT = 'PostgreSQL left out of this run:';
+
 export function dialectsUnderTest(): Promise<{ dialects: TestDialect[]; skipped?: string }> {
   cached ??= (async () => {
-    const wanted = (process.env.TEST_DIALECTS ?? 'sqlite,postgres').split(',').map((d) => d.trim());
+    const selection = process.env.TEST_DIALECTS ?? 'sqlite,postgres';
+    const wanted = selection.split(',').map((d) => d.trim());
     const dialects: TestDialect[] = wanted.includes('sqlite') ? ['sqlite'] : [];
-    if (!wanted.includes('postgres')) return { dialects };
+    if (!wanted.includes('postgres')) {
+      process.stderr.write(`${LEFT_OUT} TEST_DIALECTS=${selection} does not select it\n`);
+      return { dialects };
+    }
     const problem = await postgresReachable();
     if (problem === undefined) return { dialects: [...dialects, 'postgres'] };
     const message = `PostgreSQL at ${PG_ADMIN_URL} is unreachable (${problem}); set TEST_PG_URL to run the PostgreSQL suites`;
     if (process.env.CI === 'true') throw new Error(`${message} — CI=true requires them`);
+    process.stderr.write(`${LEFT_OUT} ${message}\n`);
     return { dialects, skipped: message };
   })();
   return cached;
