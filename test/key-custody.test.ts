@@ -34,7 +34,7 @@ describe('database files are created 0600', () => {
   });
 
   it('`serve` on a new path creates the database, -wal and -shm readable by their owner only', async () => {
-    const path = join(dir, 'serve', 'casemgr.db');
+    const path = join(dir, 'serve.db');
     const service = await startService(
       parseConfig({ DATABASE_URL: `sqlite:${path}`, PORT: '0', LOG_LEVEL: 'silent' }),
       { demo: false },
@@ -49,7 +49,7 @@ describe('database files are created 0600', () => {
   });
 
   it('`casemgr token` on a new path creates the database (holding the private key) 0600', async () => {
-    const path = join(dir, 'token', 'casemgr.db');
+    const path = join(dir, 'token.db');
     await assert.rejects(runToken(parseConfig({ DATABASE_URL: `sqlite:${path}` }), 'nobody', 'x', 60), {
       name: 'UnknownUser',
     });
