@@ -8,6 +8,8 @@ import { createCallerResolver, type CallerResolver } from './auth/caller-resolve
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
+import { clientErrorHandler } from './http/client-error-handler.js';
+import { registerDraining } from './http/draining.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
 import { createTurnTaking, DEFAULT_TURN_MS, type TurnTaking } from './http/turn-taking.js';
@@ -80,12 +82,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ...API_SERVER_OPTIONS,
     logger: options.logger ?? false,
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Draining answers 503-100 itself (src/http/draining.ts); Node's parser errors too.
+    return503OnClosing: false,
+    clientErrorHandler: clientErrorHandler(messages),
     frameworkErrors: frameworkErrorHandler(messages, callers),
   });
   server.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  registerDraining(server, messages);
   registerContentTypeParsers(server);
   registerErrorHandler(server, messages);
   registerMetrics(server, metrics);
