@@ -14,6 +14,8 @@ import {
   DEFAULT_CONNECTION_LIMITS,
   type ConnectionLimits,
 } from './http/connection-limits.js';
+import { clientErrorHandler } from './http/client-error-handler.js';
+import { registerDraining } from './http/draining.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
 import {
@@ -115,11 +117,14 @@ export async function buildApp(options: AppOptions): Promise<App> {
     ...connectionOptions(connectionLimits),
     logger: options.logger ?? false,
     genReqId: () => randomUUID(),
-    return503OnClosing: true,
+    // Draining answers 503-100 itself (src/http/draining.ts); Node's parser errors too.
+    return503OnClosing: false,
+    clientErrorHandler: clientErrorHandler(messages),
     frameworkErrors: frameworkErrorHandler(messages, callers),
   });
   applyConnectionLimits(server.server, connectionLimits);
   server.addHook('onRequest', async (request, reply) => setResponseHeaders(request, reply));
+  registerDraining(server, messages);
   registerContentTypeParsers(server);
   registerErrorHandler(server, messages);
   registerMetrics(server, metrics, options.metricsToken ?? '');

@@ -5,20 +5,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TurnOutcome, TurnTaking } from '../src/http/turn-taking.js';
+import { heldTurns } from './support/held-turns.js';
 import { startTestService, type TestService } from './support/test-service.js';
-
-/** Turns the test grants by hand. */
-function heldTurns() {
-  const held: (() => void)[] = [];
-  const turns: TurnTaking = {
-    take: () => new Promise<TurnOutcome>((resolve) => held.push(() => resolve('admitted'))),
-    get waiting() {
-      return held.length;
-    },
-  };
-  return { turns, grantAll: () => held.splice(0).forEach((grant) => grant()) };
-}
 
 async function until(what: string, condition: () => Promise<boolean> | boolean): Promise<void> {
   for (let tries = 0; tries < 500; tries++) {

@@ -7,8 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { captureLog, LEVEL } from './support/captured-log.js';
+import { dialectsUnderTest, PG_ADMIN_URL } from './support/test-databases.js';
 import { startTestService, type TestService } from './support/test-service.js';
+
+const { dialects } = await dialectsUnderTest();
 
 describe('SQLite cannot take writes', () => {
   const log = captureLog();
@@ -90,6 +94,65 @@ describe('SQLite cannot take writes', () => {
       { id: '100020', lastModified: await service.lastModified('100020') },
     ]);
     assert.equal(response.status, 204, response.text);
+    assert.equal(await ready(), 200);
+  });
+});
+
+// PostgreSQL: the database turns read-only (as a standby after a failover is): every new session's
+// transactions are read-only, so the pick's SELECT … FOR UPDATE fails with 25006.
+describe('PostgreSQL cannot take writes', { skip: !dialects.includes('postgres') }, () => {
+  const log = captureLog();
+  let service: TestService;
+  let name: string;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  before(async () => {
+    service = await startTestService('postgres', { logger: log.logger });
+    await admin.connect();
+    name = (await sql<{ name: string }>`select current_database() as name`.execute(service.database.db))
+      .rows[0].name;
+  });
+  after(async () => {
+    await admin.end();
+    await service.close();
+  });
+
+  /** The setting applies to new sessions: end the service's, its pool opens new ones. */
+  async function setReadOnly(on: boolean) {
+    await admin.query(
+      on
+        ? `alter database ${name} set default_transaction_read_only = on`
+        : `alter database ${name} reset default_transaction_read_only`,
+    );
+    await admin.query(
+      'select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+      [name],
+    );
+  }
+
+  const ready = async () => (await service.request({ path: '/health/ready' })).status;
+
+  it('read-only: 503-100 with Retry-After, 25006 in the log, not ready until a write succeeds', async () => {
+    assert.equal(await ready(), 200);
+    const lastModified = await service.lastModified('100003');
+    await setReadOnly(true);
+    // The first picks may meet a session the pool has not yet seen end (503-100 too, not a write
+    // fault); within a few, one meets a read-only session.
+    const fault = () => log.lines.some((line) => line.level === LEVEL.error && line.cause === '25006');
+    for (let tries = 0; tries < 20 && !fault(); tries++) {
+      const response = await service.pick('bob', [{ id: '100003', lastModified }]);
+      assert.equal(response.status, 503, response.text);
+      assert.equal(response.json().code, '503-100');
+      assert.equal(response.headers['retry-after'], '5');
+    }
+    assert.ok(fault(), 'a pick met the read-only database and the log names 25006');
+    assert.equal(await ready(), 503, '/health/ready says not ready while writes fail');
+    assert.equal(await service.lastModified('100003'), lastModified);
+
+    await setReadOnly(false);
+    let status = 0;
+    for (let tries = 0; tries < 20 && status !== 204; tries++)
+      status = (await service.pick('bob', [{ id: '100003', lastModified }])).status;
+    assert.equal(status, 204);
     assert.equal(await ready(), 200);
   });
 });

@@ -143,12 +143,15 @@ export function registerErrorHandler(app: FastifyInstance, messages: Messages): 
     else request.log.info({ code: apiError.code, ...schemaErrorCount(error) }, 'request rejected');
     return sendApiError(reply, request, messages, apiError);
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendApiError(
+  app.setNotFoundHandler((request, reply) => {
+    // The API gate negotiates only on API routes: an unknown route negotiates here.
+    request.media = negotiateMedia(request.headers.accept) ?? 'json';
+    request.locale = negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
+    return sendApiError(
       reply,
       request,
       messages,
       new ApiError('404-101', { path: request.url.split('?')[0] ?? '/' }),
-    ),
-  );
+    );
+  });
 }

@@ -1,0 +1,37 @@
+// Graceful shutdown: once close() begins, a request that still arrives on an open connection gets
+// 503-100 with Retry-After (another instance can serve it) instead of Fastify's default body, and
+// every response says Connection: close. Without that, a keep-alive connection whose request was in
+// flight when shutdown began stays open after its response, and close() waits for the client to
+// leave or for the keep-alive timeout (72 s) — longer than any grace period.
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_LOCALE } from '../i18n/locales.js';
+import type { Messages } from '../i18n/messages.js';
+import { ApiError } from './error-catalog.js';
+import { RETRY_AFTER_SECONDS, sendApiError } from './error-handler.js';
+import { negotiateLocale, negotiateMedia } from './negotiation.js';
+
+export function registerDraining(app: FastifyInstance, messages: Messages): void {
+  let draining = false;
+  app.addHook('preClose', async () => {
+    draining = true;
+    // Connections with no request in flight go now; the others close after their response.
+    app.server.closeIdleConnections();
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!draining) return;
+    request.media = negotiateMedia(request.headers.accept) ?? 'json';
+    request.locale = negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
+    request.log.info({ code: '503-100', cause: 'shutting down' }, 'request refused while draining');
+    return sendApiError(
+      reply,
+      request,
+      messages,
+      new ApiError('503-100', { seconds: RETRY_AFTER_SECONDS }, [], {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      }),
+    );
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (draining) reply.header('connection', 'close');
+  });
+}
