@@ -24,6 +24,8 @@ export type Slot =
   | { readonly kind: 'fromKind'; readonly index: number }
   | { readonly kind: 'fromId'; readonly index: number }
   | { readonly kind: 'lastModified' }
+  /** The lastModified the pick judged for the activity at this index (the UPDATE matches on it). */
+  | { readonly kind: 'previousLastModified'; readonly index: number }
   /** A value the store makes up per execution (the pick's UUID): the ceiling makes a fresh one too. */
   | { readonly kind: 'uuid' };
 
@@ -38,6 +40,7 @@ export interface Binding {
   readonly fromKinds?: readonly string[];
   readonly fromIds?: readonly string[];
   readonly lastModifiedMs?: number;
+  readonly previousLastModifiedMs?: readonly number[];
   readonly uuid?: string;
 }
 
@@ -56,6 +59,8 @@ export function bind(statement: Statement, b: Binding): unknown[] {
         return b.fromIds![slot.index];
       case 'lastModified':
         return b.lastModifiedMs!;
+      case 'previousLastModified':
+        return b.previousLastModifiedMs![slot.index];
       case 'uuid':
         return b.uuid ?? randomUUID();
     }
@@ -84,6 +89,9 @@ export interface CapturedSql {
 
 const USER = 'bench-marker-user';
 const LAST_MODIFIED = 4_102_444_800_123;
+/** previousLastModifiedMs of the activity at index i is PREVIOUS + i. */
+const PREVIOUS = 4_000_000_000_000;
+const MAX_IDS = 1000;
 const idMarker = (i: number) => `bench-marker-id-${i}`;
 const kindMarker = (i: number) => `bench-marker-kind-${i}`;
 const fromMarker = (i: number) => `bench-marker-from-${i}`;
@@ -91,6 +99,8 @@ const fromMarker = (i: number) => `bench-marker-from-${i}`;
 function toSlot(value: unknown): Slot {
   if (value === USER) return { kind: 'user' };
   if (value === LAST_MODIFIED) return { kind: 'lastModified' };
+  if (typeof value === 'number' && value >= PREVIOUS && value < PREVIOUS + MAX_IDS)
+    return { kind: 'previousLastModified', index: value - PREVIOUS };
   if (typeof value === 'string') {
     const m = /^bench-marker-(id|kind|from)-(\d+)$/.exec(value);
     if (m) {
@@ -159,6 +169,10 @@ export async function captureSql(
     const pick = new Map<number, PickStatements>();
     for (const n of idCounts) {
       const ids = Array.from({ length: n }, (_, i) => idMarker(i));
+      // The UPDATE matches each row on the lastModified judged: marker rows that match, so that the
+      // pick writes and the capture sees every statement of a successful pick.
+      await seedMarkerActivities(db, ids);
+      log.length = 0;
       await activities.findViews(ids);
       const [view] = take();
       views.set(n, view);
@@ -170,7 +184,7 @@ export async function captureSql(
           // Markers where the real values vary per activity ('queue' or 'user', and its id).
           from: { kind: kindMarker(i) as 'queue', id: fromMarker(i) },
           unpinned: false,
-          previousLastModifiedMs: 0,
+          previousLastModifiedMs: PREVIOUS + i,
         })),
       };
       await activities.pickAtomically(ids, () => succeed(plan));
@@ -190,12 +204,51 @@ export async function captureSql(
       }
       pick.set(n, { begin, select, update, insert, commit });
     }
-    // The recorded pick wrote history rows for marker ids (its UPDATE matched nothing).
+    // The recorded picks wrote history rows and marker rows: the bench database starts empty.
     await db.deleteFrom('activity_history').execute();
+    await db.deleteFrom('activities').execute();
+    await db.deleteFrom('users').execute();
+    await db.deleteFrom('departments').execute();
     return { dialect, findUser, loadFacts, views, pick };
   } finally {
     await db.destroy();
   }
+}
+
+/** A department, the marker user, and one activity per marker id whose lastModified is PREVIOUS + i. */
+async function seedMarkerActivities(db: Kysely<Database>, ids: readonly string[]): Promise<void> {
+  if (ids.length > MAX_IDS) throw new Error(`at most ${MAX_IDS} ids`);
+  await db.deleteFrom('activities').execute();
+  await db.deleteFrom('users').execute();
+  await db.deleteFrom('departments').execute();
+  await db.insertInto('departments').values({ id: 'bench-marker-dept', name: 'marker' }).execute();
+  await db
+    .insertInto('users')
+    .values({
+      id: USER,
+      login_name: USER,
+      first_name: 'marker',
+      last_name: 'marker',
+      home_department_id: 'bench-marker-dept',
+    })
+    .execute();
+  await db
+    .insertInto('activities')
+    .values(
+      ids.map((id, i) => ({
+        id,
+        department_id: 'bench-marker-dept',
+        type: 'email',
+        subject: '',
+        status: 'awaiting_assignment',
+        pinned: 0,
+        locked: 0,
+        is_draft_response: 0,
+        created_ms: 0,
+        last_modified_ms: PREVIOUS + i,
+      })),
+    )
+    .execute();
 }
 
 /** The statements, for `--show-sql`. */

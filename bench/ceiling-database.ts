@@ -49,6 +49,7 @@ function judge(userId: string, items: readonly PickItem[], rows: readonly Activi
   let previous = 0;
   const fromKinds: string[] = [];
   const fromIds: string[] = [];
+  const previousLastModifiedMs: number[] = [];
   for (const item of items) {
     const row = byId.get(item.id);
     if (!row) return { end: 'stale' as const };
@@ -56,10 +57,18 @@ function judge(userId: string, items: readonly PickItem[], rows: readonly Activi
     if (assigned && row.assigned_user_id === userId) end = 'mine';
     else if (end === 'picked' && Number(row.last_modified_ms) !== item.lastModifiedMs) end = 'stale';
     previous = Math.max(previous, Number(row.last_modified_ms));
+    previousLastModifiedMs.push(Number(row.last_modified_ms));
     fromKinds.push(assigned ? 'user' : 'queue');
     fromIds.push((assigned ? row.assigned_user_id : row.queue_id) ?? '');
   }
-  return { end, fromKinds, fromIds, lastModifiedMs: Math.max(Date.now(), previous + 1), uuid: randomUUID() };
+  return {
+    end,
+    fromKinds,
+    fromIds,
+    previousLastModifiedMs,
+    lastModifiedMs: Math.max(Date.now(), previous + 1),
+    uuid: randomUUID(),
+  };
 }
 
 function toView(row: ActivityRow): ViewRow {

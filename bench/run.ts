@@ -7,7 +7,8 @@
 // Options: --store sqlite|postgres|both, --seconds S, --warmup S, --connections N, --pool N,
 //   --only pick1,pick75,contended,read1,read75,reject403,reject409, --no-build, --keep, --show-sql,
 //   --node-args=FLAGS (node flags for the service, e.g. --max-old-space-size=64),
-//   --results / --no-results (full, soak and profile runs prepend to bench/RESULTS.md; quick does not).
+//   --results / --no-results (full, soak and profile runs prepend to bench/RESULTS.md; quick does not),
+//   --overload turns,under-pressure,off (run the scenarios once under each OVERLOAD_CONTROL).
 //
 // All load goes to 127.0.0.1; every run is bounded in time and in work items; child processes are
 // killed and the fresh databases dropped on the way out, errors and Ctrl-C included.
@@ -15,6 +16,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { OVERLOAD_CONTROLS, type OverloadControl } from '../src/http/overload-control.js';
 import type { Dialect } from '../src/store/dialect.js';
 import {
   createBenchDatabase,
@@ -74,6 +76,8 @@ interface Options {
   /** Extra node flags for the service (e.g. --max-old-space-size=96), to try V8 settings. */
   readonly nodeArgs: string[];
   readonly results: boolean;
+  /** OVERLOAD_CONTROL values to run the scenarios under, one service each; empty = the service's default. */
+  readonly overload: OverloadControl[];
   readonly sizes: BenchSizes;
   readonly command: string;
 }
@@ -105,6 +109,7 @@ function parseOptions(argv: string[]): Options {
       'node-args': { type: 'string' },
       results: { type: 'boolean' },
       'no-results': { type: 'boolean' },
+      overload: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -130,6 +135,9 @@ function parseOptions(argv: string[]): Options {
   if (only && scenarios.length !== only.length) {
     throw new Error(`--only takes ${SCENARIOS.map((s) => s.key).join(', ')}`);
   }
+  const overload = (values.overload?.split(',').map((s) => s.trim()) ?? []) as OverloadControl[];
+  if (overload.some((o) => !OVERLOAD_CONTROLS.includes(o)))
+    throw new Error(`--overload takes ${OVERLOAD_CONTROLS.join(', ')}`);
   const soak = values.soak === undefined ? undefined : number('soak', values.soak, 0, 10, 24 * 3600);
   const profile = values.profile === true;
   return {
@@ -151,6 +159,7 @@ function parseOptions(argv: string[]): Options {
         ? startScriptNodeFlags()
         : values['node-args'].split(' ').filter(Boolean),
     results: values['no-results'] ? false : values.results === true || !quick,
+    overload,
     sizes: quick ? QUICK_SIZES : FULL_SIZES,
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
@@ -173,6 +182,7 @@ function readHelp(): string {
     '  --show-sql              print the statements captured from the store',
     "  --node-args=FLAGS       node flags for the service (default: npm start's), e.g. --node-args=--max-old-space-size=96",
     '  --results/--no-results  prepend this run to bench/RESULTS.md (default: yes except --quick)',
+    `  --overload C,…          run the scenarios under each OVERLOAD_CONTROL (${OVERLOAD_CONTROLS.join(', ')}), one service each`,
   ].join('\n');
 }
 
@@ -263,8 +273,16 @@ async function driveService(
   });
 }
 
+/** Requests refused for overload (503) and the rate of the others (served, whatever their status). */
+function shedding(stats: RunStats): string {
+  const shed = stats.outcomes['503'] ?? 0;
+  if (shed === 0) return '';
+  const served = stats.seconds > 0 ? (stats.completed - shed) / stats.seconds : 0;
+  return `, 503 ${((100 * shed) / Math.max(1, stats.completed)).toFixed(1)} %, served ${served.toFixed(0)}/s`;
+}
+
 function brief(stats: RunStats): string {
-  return `${stats.perSecond.toFixed(0)} req/s, p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms, ${JSON.stringify(stats.outcomes)}${stats.errors ? `, errors ${stats.errors}` : ''}${stats.exhausted ? ', all work used' : ''}`;
+  return `${stats.perSecond.toFixed(0)} req/s${shedding(stats)}, p50 ${stats.p50Ms.toFixed(2)} ms, p99 ${stats.p99Ms.toFixed(2)} ms, ${JSON.stringify(stats.outcomes)}${stats.errors ? `, errors ${stats.errors}` : ''}${stats.exhausted ? ', all work used' : ''}`;
 }
 
 async function runScenarios(
@@ -273,6 +291,7 @@ async function runScenarios(
   httpCeiling: Child | undefined,
   httpResults: Map<string, RunStats>,
   options: Options,
+  dbResults: Map<string, Awaited<ReturnType<typeof runCeiling>>>,
 ): Promise<{ results: ScenarioResult[]; peakRssMb: number; startRssMb: number }> {
   const results: ScenarioResult[] = [];
   const atStart = readMemory(service.pid);
@@ -280,22 +299,32 @@ async function runScenarios(
   for (const scenario of options.scenarios) {
     log(`  ${session.store} · ${scenario.title}`);
     const concurrency = scenario.dbConcurrency(session.store, options.connections);
-    const dbWork = await scenario.prepare(session.env);
-    const available = dbWork.remaining();
-    const db = await runCeiling({
-      concurrency,
-      warmupSeconds: options.warmup,
-      ...(available === undefined ? {} : { warmupOps: Math.floor(available / 4) }),
-      seconds: options.seconds,
-      next: () => dbWork.direct(session.direct!),
-    });
-    if (db.lastError !== undefined)
-      log(
-        `    database ceiling errors, last: ${db.lastError instanceof Error ? db.lastError.message : JSON.stringify(db.lastError)}`,
-      );
-    log(`    database ceiling (${concurrency} loop${concurrency > 1 ? 's' : ''}): ${brief(db)}`);
+    // Under several overload controls the database ceiling is measured once per store: it does not
+    // depend on the service, and every run of it uses up pickable activities the next service needs.
+    const ceilingKey = `${session.store}:${scenario.key}`;
+    let db = dbResults.get(ceilingKey);
+    if (db === undefined) {
+      const dbWork = await scenario.prepare(session.env);
+      const available = dbWork.remaining();
+      const measuredDb = await runCeiling({
+        concurrency,
+        warmupSeconds: options.warmup,
+        ...(available === undefined ? {} : { warmupOps: Math.floor(available / 4) }),
+        seconds: options.seconds,
+        next: () => dbWork.direct(session.direct!),
+      });
+      if (measuredDb.lastError !== undefined)
+        log(
+          `    database ceiling errors, last: ${measuredDb.lastError instanceof Error ? measuredDb.lastError.message : JSON.stringify(measuredDb.lastError)}`,
+        );
+      log(`    database ceiling (${concurrency} loop${concurrency > 1 ? 's' : ''}): ${brief(measuredDb)}`);
+      db = measuredDb;
+      dbResults.set(ceilingKey, db);
+    }
 
     const work = await scenario.prepare(session.env);
+    const workItems = work.remaining();
+    if (workItems !== undefined) log(`    work items: ${workItems}`);
     const resetOk = resetPeakMemory(service.pid);
     const measured = await driveService(service.baseUrl, work, options);
     // Requests already received still run (and still pick) after autocannon hangs up.
@@ -486,6 +515,7 @@ async function main(): Promise<void> {
   const soakByStore = new Map<Dialect, SoakOutcome>();
   const profileSections: string[] = [];
   const httpResults = new Map<string, RunStats>();
+  const dbResults = new Map<string, Awaited<ReturnType<typeof runCeiling>>>();
   let httpCeiling: Child | undefined;
   const startRss = new Map<Dialect, number>();
   let httpCeilingPeakMb: number | undefined;
@@ -503,23 +533,38 @@ async function main(): Promise<void> {
           profileSections.push(...(await profileService(session, options, runId)), '');
           continue;
         }
-        const service = await startService({
-          databaseUrl: session.database.url,
-          poolMax: options.poolMax,
-          nodeArgs: options.nodeArgs,
-        });
-        try {
-          if (mode === 'soak') {
-            soakByStore.set(store, await soak(session, service, options, options.soak!));
-            peakByStore.set(store, readMemory(service.pid).peakMb);
-          } else {
-            const outcome = await runScenarios(session, service, httpCeiling, httpResults, options);
-            results.push(...outcome.results);
-            startRss.set(store, outcome.startRssMb);
-            peakByStore.set(store, outcome.peakRssMb);
+        for (const overload of options.overload.length > 0 ? options.overload : [undefined]) {
+          if (overload !== undefined) log(`  OVERLOAD_CONTROL=${overload}`);
+          const service = await startService({
+            databaseUrl: session.database.url,
+            poolMax: options.poolMax,
+            nodeArgs: options.nodeArgs,
+            ...(overload === undefined ? {} : { env: { OVERLOAD_CONTROL: overload } }),
+          });
+          try {
+            if (mode === 'soak') {
+              soakByStore.set(store, await soak(session, service, options, options.soak!));
+              peakByStore.set(store, readMemory(service.pid).peakMb);
+            } else {
+              const outcome = await runScenarios(
+                session,
+                service,
+                httpCeiling,
+                httpResults,
+                options,
+                dbResults,
+              );
+              results.push(
+                ...outcome.results.map((r) =>
+                  overload === undefined ? r : { ...r, title: `${r.title} (OVERLOAD_CONTROL=${overload})` },
+                ),
+              );
+              startRss.set(store, outcome.startRssMb);
+              peakByStore.set(store, Math.max(peakByStore.get(store) ?? 0, outcome.peakRssMb));
+            }
+          } finally {
+            await service.stop();
           }
-        } finally {
-          await service.stop();
         }
       } finally {
         await closeStore(session, options.keep);

@@ -87,6 +87,8 @@ export interface ServiceOptions {
    * written when the service exits (its SIGTERM handler calls process.exit).
    */
   readonly nodeArgs?: readonly string[];
+  /** More settings for the service (e.g. OVERLOAD_CONTROL). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** `casemgr serve` on a fresh port; resolves once /health/ready answers 200 (migrations done, DB up). */
@@ -98,6 +100,10 @@ export async function startService(options: ServiceOptions): Promise<Child> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     DATABASE_POOL_MAX: String(options.poolMax),
+    // The bench measures what an instance can serve, not the per-caller limit (a few agents send
+    // thousands of requests a second).
+    RATE_LIMIT_MAX: '0',
+    ...options.env,
   });
   const args = [...(options.nodeArgs ?? []), CASEMGR_BIN, 'serve'];
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });

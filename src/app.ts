@@ -8,9 +8,29 @@ import { createCallerResolver, type CallerResolver } from './auth/caller-resolve
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
+import {
+  applyConnectionLimits,
+  connectionOptions,
+  DEFAULT_CONNECTION_LIMITS,
+  type ConnectionLimits,
+} from './http/connection-limits.js';
 import { ApiError } from './http/error-catalog.js';
 import { frameworkErrorHandler, registerErrorHandler } from './http/error-handler.js';
-import { createTurnTaking, DEFAULT_TURN_MS, type TurnTaking } from './http/turn-taking.js';
+import {
+  DEFAULT_UNDER_PRESSURE,
+  registerUnderPressure,
+  type OverloadControl,
+  type UnderPressureLimits,
+} from './http/overload-control.js';
+import { registerRateLimit, type RateLimitSettings } from './http/rate-limit.js';
+import {
+  createTurnTaking,
+  DEFAULT_TURN_MS,
+  DEFAULT_TURN_QUEUE_MAX,
+  DEFAULT_TURN_WAIT_MAX_MS,
+  type TurnTaking,
+} from './http/turn-taking.js';
+import { setResponseHeaders } from './http/response-headers.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
@@ -18,12 +38,13 @@ import { createMetrics, registerMetrics, watchTurns, type Metrics } from './http
 import { collectOpenApi } from './http/routes/openapi.route.js';
 import { registerPickRoute } from './http/routes/pick.route.js';
 import { Messages } from './i18n/messages.js';
-import { ActivityStore } from './store/activity-store.js';
+import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
 import type { OpenDatabase } from './store/database.js';
 import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
 import { createTransactional, DEFAULT_TRANSACTIONS, type TransactionSettings } from './store/transaction.js';
 import { UserStore } from './store/user-store.js';
+import { WriteHealth } from './store/write-health.js';
 
 export interface AppOptions {
   readonly database: OpenDatabase;
@@ -34,10 +55,25 @@ export interface AppOptions {
   readonly userFactsTtlMs?: number;
   readonly logger?: FastifyServerOptions['logger'];
   readonly messages?: Messages;
+  /** How the instance protects itself from overload (src/http/overload-control.ts); default `turns`. */
+  readonly overload?: OverloadControl;
   /** How long a busy event-loop turn should last (src/http/turn-taking.ts). */
   readonly turnMs?: number;
-  /** The turn taking itself, instead of one built from `turnMs` (tests hold turns with it). */
+  /** Requests that may wait for a turn, and for how long; 0 = no bound. */
+  readonly turnQueueMax?: number;
+  readonly turnWaitMaxMs?: number;
+  /** The turn taking itself, instead of one built from the settings above (tests hold turns with it). */
   readonly turns?: TurnTaking;
+  /** Request timeouts, keep-alive and the connection cap (src/http/connection-limits.ts). */
+  readonly connectionLimits?: ConnectionLimits;
+  /** Thresholds when `overload` is `under-pressure`. */
+  readonly underPressure?: UnderPressureLimits;
+  /** Per-caller rate limit; absent or max 0 = none. */
+  readonly rateLimit?: RateLimitSettings;
+  /** The bearer token /metrics requires; empty or absent leaves /metrics open. */
+  readonly metricsToken?: string;
+  /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
+  readonly storeSeams?: ActivityStoreSeams;
 }
 
 export interface App {
@@ -57,40 +93,66 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const clock = options.clock ?? systemClock;
   const messages = options.messages ?? new Messages();
   const metrics = createMetrics();
-  const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, () =>
-    metrics.transactionRetries.inc(),
-  );
-  const activities = new ActivityStore(db, dialect, transactional);
+  const writeHealth = new WriteHealth(() => clock.nowMs());
+  const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, {
+    onRetry: () => metrics.transactionRetries.inc(),
+    writeHealth,
+  });
+  const activities = new ActivityStore(db, dialect, transactional, options.storeSeams);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
   const embeddedKey =
-    options.auth.jwksUrl === undefined ? await new KeyStore(db).getOrCreate(clock.nowMs()) : undefined;
+    options.auth.jwksUrl === undefined ? await new KeyStore(db).verificationKey(clock.nowMs()) : undefined;
   const callers = createCallerResolver(
-    createTokenVerifier(options.auth, embeddedKey),
+    createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
     users,
     options.userFactsTtlMs ?? 0,
   );
 
+  const connectionLimits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
   const server = Fastify({
     ...API_SERVER_OPTIONS,
+    ...connectionOptions(connectionLimits),
     logger: options.logger ?? false,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler(messages, callers),
   });
-  server.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
-  });
+  applyConnectionLimits(server.server, connectionLimits);
+  server.addHook('onRequest', async (request, reply) => setResponseHeaders(request, reply));
   registerContentTypeParsers(server);
   registerErrorHandler(server, messages);
-  registerMetrics(server, metrics);
+  registerMetrics(server, metrics, options.metricsToken ?? '');
   registerHealthRoutes(server, async () => {
     await options.database.ping();
-    return true;
+    // `select 1` still answers on a full disk or a read-only database: recent writes say more.
+    return writeHealth.writable;
   });
   collectOpenApi(server, { version: packageVersion });
-  const turns = options.turns ?? createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS);
-  registerApiGate(server, callers, turns, watchTurns(metrics, turns));
+  const refused = (cause: string) => metrics.refused.inc({ cause: cause.replaceAll(' ', '_') });
+  const overload = options.overload ?? 'turns';
+  const turns =
+    overload !== 'turns'
+      ? undefined
+      : (options.turns ??
+        createTurnTaking(options.turnMs ?? DEFAULT_TURN_MS, {
+          maxWaiting: options.turnQueueMax ?? DEFAULT_TURN_QUEUE_MAX,
+          maxWaitMs: options.turnWaitMaxMs ?? DEFAULT_TURN_WAIT_MAX_MS,
+        }));
+  if (overload === 'under-pressure') {
+    await registerUnderPressure(server, options.underPressure ?? DEFAULT_UNDER_PRESSURE, () =>
+      refused('under pressure'),
+    );
+  }
+  const rateLimit = options.rateLimit
+    ? await registerRateLimit(server, options.rateLimit, () => refused('rate limit'))
+    : undefined;
+  registerApiGate(server, callers, {
+    turns,
+    rateLimit,
+    onAbandoned: watchTurns(metrics, turns),
+    onShed: refused,
+  });
   registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });
   registerActivityReadRoute(server, { reader: activities, messages });
   await server.ready();

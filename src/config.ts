@@ -7,8 +7,16 @@ import {
   type AuthConfig,
   type VerifiableAlgorithm,
 } from './auth/auth-config.js';
-import { DEFAULT_TURN_MS } from './http/turn-taking.js';
+import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/connection-limits.js';
 import { DEFAULT_POOL, type PoolSettings } from './store/pool-settings.js';
+import {
+  DEFAULT_UNDER_PRESSURE,
+  OVERLOAD_CONTROLS,
+  type OverloadControl,
+  type UnderPressureLimits,
+} from './http/overload-control.js';
+import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/rate-limit.js';
+import { DEFAULT_TURN_MS, DEFAULT_TURN_QUEUE_MAX, DEFAULT_TURN_WAIT_MAX_MS } from './http/turn-taking.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
 import {
   DEFAULT_TRANSACTIONS,
@@ -31,7 +39,15 @@ export interface ServiceConfig {
   readonly transactions: TransactionSettings;
   readonly userFactsTtlMs: number;
   readonly turnMs: number;
+  readonly overload: OverloadControl;
+  readonly turnQueueMax: number;
+  readonly turnWaitMaxMs: number;
+  readonly underPressure: UnderPressureLimits;
+  readonly rateLimit: RateLimitSettings;
   readonly shutdownGraceMs: number;
+  readonly connectionLimits: ConnectionLimits;
+  /** The bearer token /metrics requires; empty leaves /metrics open. */
+  readonly metricsToken: string;
 }
 
 /** One row per setting: the README's configuration table is this list. */
@@ -123,10 +139,82 @@ export const SETTINGS = [
     help: 'Busy event-loop turn length; requests wait so new connections are accepted',
   },
   {
+    env: 'OVERLOAD_CONTROL',
+    flag: 'overload-control',
+    default: 'turns',
+    help: 'turns (bounded turn queue), under-pressure (event-loop thresholds) or off; sheds with 503-100',
+  },
+  {
+    env: 'TURN_QUEUE_MAX',
+    flag: 'turn-queue-max',
+    default: String(DEFAULT_TURN_QUEUE_MAX),
+    help: 'With turns: requests that may wait for a turn; more get 503-100 (0 = no bound)',
+  },
+  {
+    env: 'TURN_WAIT_MAX_MS',
+    flag: 'turn-wait-max-ms',
+    default: String(DEFAULT_TURN_WAIT_MAX_MS),
+    help: 'With turns: a request that waited longer gets 503-100 instead of running (0 = no bound)',
+  },
+  {
+    env: 'UNDER_PRESSURE_MAX_DELAY_MS',
+    flag: 'under-pressure-max-delay-ms',
+    default: String(DEFAULT_UNDER_PRESSURE.maxEventLoopDelayMs),
+    help: 'With under-pressure: mean event-loop delay that sheds requests (0 = not checked)',
+  },
+  {
+    env: 'UNDER_PRESSURE_MAX_ELU_PERCENT',
+    flag: 'under-pressure-max-elu-percent',
+    default: String(DEFAULT_UNDER_PRESSURE.maxEventLoopUtilization * 100),
+    help: 'With under-pressure: event-loop utilization that sheds requests (0 = not checked)',
+  },
+  {
+    env: 'RATE_LIMIT_MAX',
+    flag: 'rate-limit-max',
+    default: String(DEFAULT_RATE_LIMIT.max),
+    help: 'API requests per caller and window, per instance; more get 429-001 (0 = no limit)',
+  },
+  {
+    env: 'RATE_LIMIT_WINDOW_MS',
+    flag: 'rate-limit-window-ms',
+    default: String(DEFAULT_RATE_LIMIT.windowMs),
+    help: 'The rate limit window',
+  },
+  {
+    env: 'METRICS_TOKEN',
+    flag: 'metrics-token',
+    default: '',
+    help: 'Bearer token /metrics requires (16+ characters); empty = open',
+  },
+  {
     env: 'SHUTDOWN_GRACE_MS',
     flag: 'shutdown-grace-ms',
     default: '10000',
     help: 'How long in-flight requests may finish on SIGTERM',
+  },
+  {
+    env: 'REQUEST_TIMEOUT_MS',
+    flag: 'request-timeout-ms',
+    default: String(DEFAULT_CONNECTION_LIMITS.requestTimeoutMs),
+    help: 'Headers and body must arrive within this, else 408 (and closed)',
+  },
+  {
+    env: 'HEADERS_TIMEOUT_MS',
+    flag: 'headers-timeout-ms',
+    default: String(DEFAULT_CONNECTION_LIMITS.headersTimeoutMs),
+    help: 'Header fields must arrive within this (≤ REQUEST_TIMEOUT_MS)',
+  },
+  {
+    env: 'KEEP_ALIVE_TIMEOUT_MS',
+    flag: 'keep-alive-timeout-ms',
+    default: String(DEFAULT_CONNECTION_LIMITS.keepAliveTimeoutMs),
+    help: 'An idle keep-alive connection is closed after this',
+  },
+  {
+    env: 'MAX_CONNECTIONS',
+    flag: 'max-connections',
+    default: String(DEFAULT_CONNECTION_LIMITS.maxConnections),
+    help: 'Connections held at once; more are closed on arrival',
   },
 ] as const;
 
@@ -138,6 +226,12 @@ function integer(name: string, raw: string, min: number, max: number): number {
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function overloadControlOf(raw: string): OverloadControl {
+  const value = raw.trim().toLowerCase();
+  if ((OVERLOAD_CONTROLS as readonly string[]).includes(value)) return value as OverloadControl;
+  throw new ConfigError(`OVERLOAD_CONTROL must be ${OVERLOAD_CONTROLS.join(', ')}, got "${raw}"`);
 }
 
 function isolationOf(raw: string): IsolationLevel {
@@ -194,8 +288,20 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       );
     }
   }
+  const metricsToken = get('METRICS_TOKEN');
+  if (metricsToken !== '' && (metricsToken.length < 16 || /\s/.test(metricsToken))) {
+    throw new ConfigError('METRICS_TOKEN must be at least 16 characters without spaces, or empty');
+  }
   const host = get('HOST');
   if (host.trim() === '') throw new ConfigError('HOST must not be empty');
+  const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 1, 3_600_000);
+  const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', get('HEADERS_TIMEOUT_MS'), 1, 3_600_000);
+  // Node refuses a headers timeout longer than the request timeout (the headers are part of it).
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
+  }
   return {
     database,
     databaseUrl,
@@ -232,6 +338,30 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
     },
     userFactsTtlMs: integer('USER_FACTS_TTL_MS', get('USER_FACTS_TTL_MS'), 0, 3_600_000),
     turnMs: integer('EVENT_LOOP_TURN_MS', get('EVENT_LOOP_TURN_MS'), 1, 10_000),
+    overload: overloadControlOf(get('OVERLOAD_CONTROL')),
+    turnQueueMax: integer('TURN_QUEUE_MAX', get('TURN_QUEUE_MAX'), 0, 1_000_000),
+    turnWaitMaxMs: integer('TURN_WAIT_MAX_MS', get('TURN_WAIT_MAX_MS'), 0, 600_000),
+    underPressure: {
+      maxEventLoopDelayMs: integer(
+        'UNDER_PRESSURE_MAX_DELAY_MS',
+        get('UNDER_PRESSURE_MAX_DELAY_MS'),
+        0,
+        60_000,
+      ),
+      maxEventLoopUtilization:
+        integer('UNDER_PRESSURE_MAX_ELU_PERCENT', get('UNDER_PRESSURE_MAX_ELU_PERCENT'), 0, 100) / 100,
+    },
+    rateLimit: {
+      max: integer('RATE_LIMIT_MAX', get('RATE_LIMIT_MAX'), 0, 1_000_000),
+      windowMs: integer('RATE_LIMIT_WINDOW_MS', get('RATE_LIMIT_WINDOW_MS'), 1, 86_400_000),
+    },
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', get('SHUTDOWN_GRACE_MS'), 0, 600_000),
+    connectionLimits: {
+      requestTimeoutMs,
+      headersTimeoutMs,
+      keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 1, 3_600_000),
+      maxConnections: integer('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000),
+    },
+    metricsToken,
   };
 }

@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TurnTaking } from '../src/http/turn-taking.js';
+import type { TurnOutcome, TurnTaking } from '../src/http/turn-taking.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 /** Turns the test grants by hand. */
 function heldTurns() {
   const held: (() => void)[] = [];
   const turns: TurnTaking = {
-    take: () => new Promise<void>((resolve) => held.push(resolve)),
+    take: () => new Promise<TurnOutcome>((resolve) => held.push(() => resolve('admitted'))),
     get waiting() {
       return held.length;
     },

@@ -917,7 +917,7 @@ for (const dialect of dialects) {
             database.db,
             'postgres',
             { isolation: 'read committed', retries: 3 },
-            (error) => retried.push(error),
+            { onRetry: (error) => retried.push(error) },
           );
           let attempts = 0;
           const result = await transactional(async (trx) => {

@@ -3,6 +3,7 @@
 // within the TTL); with 0, the default, they are read on every request.
 import { LRUCache } from 'lru-cache';
 import type { Caller, UserFacts } from '../domain/caller.js';
+import { TokenRefused, type RefusalReason } from './token-refusal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
 export interface UserDirectory {
@@ -10,9 +11,12 @@ export interface UserDirectory {
   loadFacts(userId: string): Promise<UserFacts | undefined>;
 }
 
-export type CallerResolution = { readonly ok: true; readonly caller: Caller } | { readonly ok: false };
+export type CallerResolution =
+  | { readonly ok: true; readonly caller: Caller }
+  | { readonly ok: false; readonly reason: RefusalReason; readonly claim?: string };
 
 export interface CallerResolver {
+  /** Throws KeySetUnavailableError when the issuer's keys cannot be fetched (not the token's fault). */
   resolve(authorization: string | undefined): Promise<CallerResolution>;
 }
 
@@ -55,17 +59,22 @@ export function createCallerResolver(
   return {
     async resolve(authorization) {
       const match = authorization === undefined ? null : BEARER.exec(authorization);
-      if (!match) return { ok: false };
+      if (!match) return { ok: false, reason: authorization === undefined ? 'missing-token' : 'malformed' };
       let verified;
       try {
         verified = await verify(match[1]);
-      } catch {
-        return { ok: false };
+      } catch (error) {
+        if (!(error instanceof TokenRefused)) throw error;
+        return {
+          ok: false,
+          reason: error.reason,
+          ...(error.claim !== undefined ? { claim: error.claim } : {}),
+        };
       }
       // Client-application tokens name no user: rule 1 wants a user token.
-      if (verified.user === undefined) return { ok: false };
+      if (verified.user === undefined) return { ok: false, reason: 'no-user-claim' };
       const entry = cache ? await cache.fetch(verified.user) : await lookup(verified.user);
-      if (!entry?.facts) return { ok: false };
+      if (!entry?.facts) return { ok: false, reason: 'unknown-user' };
       return { ok: true, caller: { ...entry.facts, scopes: verified.scopes } };
     },
   };

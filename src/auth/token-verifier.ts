@@ -1,9 +1,17 @@
 // Verifies bearer tokens with algorithms, issuer and audience pinned (`none` is never accepted), and
 // caches verified tokens so that an agent's repeated calls cost one signature check.
+// The algorithm is judged from the header before any key is looked up: a token the service would
+// refuse anyway must not make it download the issuer's key set.
 import { createVerifier } from 'fast-jwt';
-import buildGetJwks from 'get-jwks';
-import type { SigningKey } from '../store/key-store.js';
+import type { VerificationKey } from '../store/key-store.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from './auth-config.js';
+import {
+  createJwksKeySet,
+  DEFAULT_KEY_SET_TIMING,
+  type KeySetTiming,
+  type PublicKeyEntry,
+} from './jwks-key-set.js';
+import { isTokenError, refusalOf, TokenRefused } from './token-refusal.js';
 
 export interface VerifiedToken {
   /** The value of the configured user claim; undefined for client-application tokens. */
@@ -12,51 +20,108 @@ export interface VerifiedToken {
   readonly scopes: ReadonlySet<string>;
 }
 
+/** Throws TokenRefused, or KeySetUnavailableError when the issuer's keys cannot be fetched. */
 export type TokenVerifier = (token: string) => Promise<VerifiedToken>;
+
+export interface VerifierOptions {
+  /** The clock of the key-set cool-downs (tests move it instead of waiting). */
+  readonly nowMs?: () => number;
+  readonly keySetTiming?: KeySetTiming;
+}
 
 const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
 
-export function createTokenVerifier(config: AuthConfig, embeddedKey: SigningKey | undefined): TokenVerifier {
-  const common = {
-    cache: VERIFIED_TOKEN_CACHE_SIZE,
-    clockTolerance: config.clockToleranceSeconds * 1000,
-    requiredClaims: ['exp'],
-  };
-  const verify =
-    config.jwksUrl === undefined
-      ? embeddedVerifier(embeddedKey, common)
-      : createVerifier({
-          ...common,
-          key: jwksKeyResolver(config.jwksUrl),
-          algorithms: [...config.algorithms],
-          allowedIss: config.issuer,
-          allowedAud: config.audience,
+type Verify = (token: string) => unknown;
+
+export function createTokenVerifier(
+  config: AuthConfig,
+  embeddedKey: VerificationKey | undefined,
+  options: VerifierOptions = {},
+): TokenVerifier {
+  let issuer: string;
+  let audience: string;
+  let algorithms: readonly string[];
+  let keyFor: (kid: string | undefined, alg: string) => Promise<PublicKeyEntry | undefined>;
+  if (config.jwksUrl === undefined) {
+    if (!embeddedKey) throw new Error('the embedded issuer has no verification key');
+    const entry: PublicKeyEntry = {
+      kid: embeddedKey.kid,
+      alg: embeddedKey.algorithm,
+      pem: embeddedKey.publicPem,
+    };
+    [issuer, audience, algorithms] = [EMBEDDED_ISSUER, EMBEDDED_AUDIENCE, [embeddedKey.algorithm]];
+    keyFor = (kid) => Promise.resolve(kid === entry.kid ? entry : undefined);
+  } else {
+    const keySet = createJwksKeySet(
+      config.jwksUrl,
+      options.nowMs ?? Date.now,
+      options.keySetTiming ?? DEFAULT_KEY_SET_TIMING,
+    );
+    [issuer, audience, algorithms] = [config.issuer, config.audience, config.algorithms];
+    keyFor = (kid, alg) => keySet.keyFor(kid, alg);
+  }
+
+  // One fast-jwt verifier per key and algorithm, made on first use; a refreshed key set brings new
+  // entries, so a WeakMap lets the verifiers of dropped keys go.
+  const verifiers = new WeakMap<PublicKeyEntry, Map<string, Verify>>();
+  const verifierFor = (entry: PublicKeyEntry, alg: string): Verify => {
+    let byAlg = verifiers.get(entry);
+    if (!byAlg) verifiers.set(entry, (byAlg = new Map<string, Verify>()));
+    let verify = byAlg.get(alg);
+    if (!verify) {
+      try {
+        verify = createVerifier({
+          key: entry.pem,
+          algorithms: [alg as 'RS256'],
+          cache: VERIFIED_TOKEN_CACHE_SIZE,
+          clockTolerance: config.clockToleranceSeconds * 1000,
+          allowedIss: issuer,
+          allowedAud: audience,
+          // fast-jwt's allowedIss/allowedAud only judge a claim that is present: a token without
+          // `iss` or `aud` would pass them. Both are pinned, so both must be there.
+          requiredClaims: ['exp', 'iss', 'aud'],
         });
-  return async (token) => toVerified(await verify(token), config);
+      } catch {
+        // The key named by the token cannot serve its algorithm (an RSA key for ES256…).
+        verify = () => {
+          throw new TokenRefused('key-mismatch');
+        };
+      }
+      byAlg.set(alg, verify);
+    }
+    return verify;
+  };
+
+  return async (token) => {
+    const header = headerOf(token);
+    if (!algorithms.includes(header.alg)) throw new TokenRefused('algorithm-not-allowed');
+    const entry = await keyFor(header.kid, header.alg);
+    if (!entry) throw new TokenRefused('unknown-key');
+    let payload: unknown;
+    try {
+      payload = verifierFor(entry, header.alg)(token);
+    } catch (error) {
+      throw isTokenError(error) ? refusalOf(error) : error;
+    }
+    return toVerified(payload, config);
+  };
 }
 
-function embeddedVerifier(key: SigningKey | undefined, common: object) {
-  if (!key) throw new Error('the embedded issuer has no signing key');
-  const verify = createVerifier({
-    ...common,
-    key: key.publicPem,
-    algorithms: [key.algorithm],
-    allowedIss: EMBEDDED_ISSUER,
-    allowedAud: EMBEDDED_AUDIENCE,
-  });
-  return (token: string): Promise<unknown> => Promise.resolve(verify(token));
-}
-
-/** Keys come only from the configured JWKS URL, never from a URL the token names. */
-function jwksKeyResolver(jwksUrl: string) {
-  const url = new URL(jwksUrl);
-  const jwks = buildGetJwks({
-    providerDiscovery: false,
-    jwksPath: url.pathname + url.search,
-    ttl: 10 * 60_000,
-  });
-  return async (decoded: { header: { kid?: string; alg?: string } }): Promise<string> =>
-    jwks.getPublicKey({ domain: url.origin, kid: decoded.header.kid, alg: decoded.header.alg });
+/** The JOSE header, read without trusting anything yet. */
+function headerOf(token: string): { alg: string; kid: string | undefined } {
+  const encoded = token.slice(0, token.indexOf('.'));
+  let header: unknown;
+  try {
+    header = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    throw new TokenRefused('malformed');
+  }
+  if (typeof header !== 'object' || header === null) throw new TokenRefused('malformed');
+  const { alg, kid } = header as { alg?: unknown; kid?: unknown };
+  if (typeof alg !== 'string' || (kid !== undefined && typeof kid !== 'string')) {
+    throw new TokenRefused('malformed');
+  }
+  return { alg, kid };
 }
 
 function toVerified(payload: unknown, config: AuthConfig): VerifiedToken {

@@ -36,7 +36,14 @@ export async function startService(
       auth: config.auth,
       transactions: config.transactions,
       userFactsTtlMs: config.userFactsTtlMs,
+      overload: config.overload,
       turnMs: config.turnMs,
+      connectionLimits: config.connectionLimits,
+      turnQueueMax: config.turnQueueMax,
+      turnWaitMaxMs: config.turnWaitMaxMs,
+      underPressure: config.underPressure,
+      rateLimit: config.rateLimit,
+      metricsToken: config.metricsToken,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

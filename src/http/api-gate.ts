@@ -4,9 +4,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallerResolver } from '../auth/caller-resolver.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
+import { authenticate } from './authenticate.js';
 import { ApiError, unsupportedMediaType } from './error-catalog.js';
-import type { TurnTaking } from './turn-taking.js';
-import { isAcceptableContentType, negotiateLocale, negotiateMedia } from './negotiation.js';
+import { overloaded } from './overload-control.js';
+import type { RateLimitCheck } from './rate-limit.js';
+import type { TurnOutcome, TurnTaking } from './turn-taking.js';
+import { isAcceptableContentType, negotiateInto } from './negotiation.js';
 import { allowedQueryOf, checkQuery, type AllowedQuery } from './query-rules.js';
 
 function hasBody(request: FastifyRequest): boolean {
@@ -14,22 +17,52 @@ function hasBody(request: FastifyRequest): boolean {
   return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-export function registerApiGate(
-  app: FastifyInstance,
-  callers: CallerResolver,
-  turns: TurnTaking,
-  onAbandoned: () => void,
-): void {
+/** No Content-Encoding, or only `identity` (RFC 9110 §8.4: a list, in the order applied). */
+function isIdentityEncoding(header: string | undefined): boolean {
+  if (header === undefined) return true;
+  return header.split(',').every((coding) => ['', 'identity'].includes(coding.trim().toLowerCase()));
+}
+
+export interface ApiGateOptions {
+  /** Turn taking, when OVERLOAD_CONTROL=turns. */
+  readonly turns: TurnTaking | undefined;
+  /** The per-caller rate limit, when one is set. */
+  readonly rateLimit: RateLimitCheck | undefined;
+  /** A request whose client left while it waited for its turn. */
+  readonly onAbandoned: () => void;
+  /** A request refused by turn taking (load shed). */
+  readonly onShed: (outcome: Exclude<TurnOutcome, 'admitted'>) => void;
+}
+
+export function registerApiGate(app: FastifyInstance, callers: CallerResolver, gate: ApiGateOptions): void {
+  const { turns, rateLimit, onAbandoned, onShed } = gate;
   const allowedByRoute = new WeakMap<object, AllowedQuery>();
   app.decorateRequest('media', 'json');
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('caller', undefined);
 
+  // An answer sent before the request's body has fully arrived (a refusal by the rules below, which
+  // run before the body parser) closes the connection: otherwise Node would read the rest of the
+  // body to reach the next request on the connection, whatever its size, for a client that may not
+  // even have a token (issue 9 §3).
+  app.addHook('onSend', async (request, reply) => {
+    if (hasBody(request) && !request.raw.complete) reply.header('connection', 'close');
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     const api = request.routeOptions.config.api;
     if (!api) return;
+    // Errors found before the headers are judged still speak the client's language when they can
+    // (a 503 from turn taking included).
+    const { media, locale } = negotiateInto(request);
     // Health and metrics do not queue: a probe must see the service as it is, even when saturated.
-    await turns.take();
+    if (turns) {
+      const outcome = await turns.take();
+      if (outcome !== 'admitted') {
+        onShed(outcome);
+        throw overloaded();
+      }
+    }
     // A client that gave up while its request waited gets nothing done in its name: a pick whose
     // body had fully arrived would otherwise commit with nobody to tell. Hijacked, Fastify goes no
     // further with the request.
@@ -38,26 +71,32 @@ export function registerApiGate(
       reply.hijack();
       return;
     }
-    const media = negotiateMedia(request.headers.accept);
-    const locale = negotiateLocale(request.headers['accept-language']);
-    // Errors found before the headers are judged still speak the client's language when they can.
-    request.media = media ?? 'json';
-    request.locale = locale ?? DEFAULT_LOCALE;
 
     // Rule 1 — 401-101: a valid token of a known user.
-    const resolution = await callers.resolve(request.headers.authorization);
-    if (!resolution.ok) throw new ApiError('401-101');
-    request.caller = resolution.caller;
+    let refusal: Error | undefined;
+    try {
+      request.caller = await authenticate(request, callers);
+    } catch (error) {
+      refusal = error instanceof Error ? error : new Error(String(error));
+    }
+    // The rate limit (429-001) counts every request, refused ones too, by its verified user, else by
+    // its client address: checked here, once the token is verified, it cannot be spread over forged
+    // subjects.
+    if (rateLimit) await rateLimit(request, reply);
+    if (refusal !== undefined) throw refusal;
 
     // Rule 2 — 406-101 (body in JSON), 406-100, 415-100.
     if (media === undefined) throw new ApiError('406-101');
     if (locale === undefined) throw new ApiError('406-100');
-    if (
-      api.takesBody &&
-      hasBody(request) &&
-      !isAcceptableContentType(request.headers['content-type'] ?? '')
-    ) {
-      throw unsupportedMediaType('Content-Type');
+    if (api.takesBody && hasBody(request)) {
+      if (!isAcceptableContentType(request.headers['content-type'] ?? '')) {
+        throw unsupportedMediaType('Content-Type');
+      }
+      // Bodies are read as sent: a compressed one would otherwise fail as JSON (400-152), which
+      // misleads the client. Judged here, before a byte of the body is read.
+      if (!isIdentityEncoding(request.headers['content-encoding'])) {
+        throw unsupportedMediaType('Content-Encoding');
+      }
     }
 
     // Rule 3 — 400-101 / 400-102.

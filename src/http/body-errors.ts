@@ -63,9 +63,14 @@ export function attributeName(body: unknown, segments: readonly string[]): strin
 /**
  * Document order of a path inside the parsed body: at each level the index of the key among the
  * object's keys (JSON.parse keeps source order) or the array index. Missing attributes sort at the
- * end of their object, after its present keys.
+ * end of their object, after its present keys. Each object's keys are indexed once per mapping
+ * (`indexes`), so mapping n errors costs O(n + keys), not O(n × keys).
  */
-function positionOf(body: unknown, segments: readonly string[]): number[] {
+function positionOf(
+  body: unknown,
+  segments: readonly string[],
+  indexes: Map<object, Map<string, number>>,
+): number[] {
   const position: number[] = [];
   let node = body;
   for (const segment of segments) {
@@ -73,9 +78,12 @@ function positionOf(body: unknown, segments: readonly string[]): number[] {
       position.push(Number(segment));
       node = node[Number(segment)];
     } else if (node !== null && typeof node === 'object') {
-      const keys = Object.keys(node);
-      const index = keys.indexOf(segment);
-      position.push(index === -1 ? keys.length : index);
+      let index = indexes.get(node);
+      if (!index) {
+        index = new Map(Object.keys(node).map((key, i) => [key, i]));
+        indexes.set(node, index);
+      }
+      position.push(index.get(segment) ?? index.size);
       node = (node as Record<string, unknown>)[segment];
     } else {
       break;
@@ -97,9 +105,17 @@ export function bodyErrorFromSchema(errors: readonly SchemaError[], body: unknow
     const matching = findings.filter((f) => f.code === code);
     if (matching.length === 0) continue;
     if (code === '400-104') return tooManyActivities();
-    const first = matching
-      .map((f) => ({ f, position: positionOf(body, f.segments) }))
-      .sort((a, b) => compareLexicographic(a.position, b.position))[0].f;
+    // The earliest in document order, in one pass (the first of equals, as a stable sort would).
+    const indexes = new Map<object, Map<string, number>>();
+    let first = matching[0];
+    let firstPosition = positionOf(body, first.segments, indexes);
+    for (const finding of matching.slice(1)) {
+      const position = positionOf(body, finding.segments, indexes);
+      if (compareLexicographic(position, firstPosition) < 0) {
+        first = finding;
+        firstPosition = position;
+      }
+    }
     return attributeError(code, attributeName(body, first.segments));
   }
   return attributeError('400-152', 'body');

@@ -4,13 +4,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { CallerResolver } from '../auth/caller-resolver.js';
 import type { Messages } from '../i18n/messages.js';
 import { StoreUnavailableError, isUnavailable } from '../store/store-errors.js';
+import { authenticate } from './authenticate.js';
 import { bodyErrorFromSchema } from './body-errors.js';
+import { dropAbortedRequest, isClientAbort } from './client-abort.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError, attributeError, unsupportedMediaType } from './error-catalog.js';
 import { buildErrorBody, renderErrorBody } from './error-response.js';
 import { negotiateLocale, negotiateMedia } from './negotiation.js';
 import { parseIdList } from './routes/activity-read.route.js';
+import { setResponseHeaders } from './response-headers.js';
 import { MAX_BODY_BYTES } from './server-options.js';
 
 export const RETRY_AFTER_SECONDS = 5;
@@ -76,8 +79,12 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
       return new ApiError('404-101', { path: path.slice(0, 200) });
     }
     // The read route's path: rules 1 and 2 first, then the ids, judged like a body (400-106).
-    const resolution = await callers.resolve(request.headers.authorization);
-    if (!resolution.ok) return new ApiError('401-101');
+    try {
+      await authenticate(request, callers);
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
     if (media === undefined) return new ApiError('406-101');
     if (locale === undefined) return new ApiError('406-100');
     // Judged as the route would: a path this long always holds a bad id or more than 75 ids.
@@ -94,7 +101,7 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
     ]);
   };
   return (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void => {
-    reply.header('x-request-id', request.id);
+    setResponseHeaders(request, reply);
     void judge(request)
       .catch((cause: unknown) => {
         const apiError = toApiError(cause instanceof Error ? cause : new Error(String(cause)), request);
@@ -114,11 +121,26 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
   };
 }
 
+/** How many schema errors the validator collected: its work on the body is bounded (see pick-body-screen.ts). */
+function schemaErrorCount(error: FastifyError | Error): { schemaErrors?: number } {
+  const validation = (error as FastifyError).validation;
+  return validation === undefined ? {} : { schemaErrors: validation.length };
+}
+
+/** The driver's code of what went wrong (SQLITE_FULL, 53100, ECONNREFUSED…), for the log. */
+function causeCodeOf(error: Error): string | undefined {
+  const root = error.cause instanceof Error ? error.cause : error;
+  const code = (root as { code?: unknown }).code;
+  return typeof code === 'string' ? code : undefined;
+}
+
 export function registerErrorHandler(app: FastifyInstance, messages: Messages): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (isClientAbort(error, request)) return dropAbortedRequest(error, request, reply);
     const apiError = toApiError(error, request);
-    if (apiError.statusCode >= 500) request.log.error({ err: error, code: apiError.code }, 'request failed');
-    else request.log.info({ code: apiError.code }, 'request rejected');
+    if (apiError.statusCode >= 500)
+      request.log.error({ err: error, code: apiError.code, cause: causeCodeOf(error) }, 'request failed');
+    else request.log.info({ code: apiError.code, ...schemaErrorCount(error) }, 'request rejected');
     return sendApiError(reply, request, messages, apiError);
   });
   app.setNotFoundHandler((request, reply) =>

@@ -1,9 +1,43 @@
 // Content negotiation for the eGain headers: Accept (JSON or XML), Accept-Language (15 locales) and
 // the request's Content-Type.
+import type { FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../i18n/locales.js';
 
 export type MediaKind = 'json' | 'xml';
+
+/**
+ * Accept and Accept-Language are read before the token is checked, so an anonymous client must not
+ * be able to make them expensive (issue 9 §3): only their first 32 entries are read, the rest is
+ * ignored. Real clients send a handful; the whole header is bounded by Node's 16 KiB header limit.
+ */
+export const MAX_LIST_ENTRIES = 32;
+
+/** The header up to (not including) the comma that ends its MAX_LIST_ENTRIES-th entry. */
+export function firstEntries(header: string, max: number = MAX_LIST_ENTRIES): string {
+  let end = -1;
+  for (let entries = 0; entries < max; entries++) {
+    end = header.indexOf(',', end + 1);
+    if (end === -1) return header;
+  }
+  return header.slice(0, end);
+}
+
+/**
+ * Negotiates Accept and Accept-Language and records the outcome on the request, so that any error
+ * from here on speaks the client's format and language when it can (JSON and en-US otherwise).
+ * Returns what was negotiated: undefined where nothing acceptable was asked for (406).
+ */
+export function negotiateInto(request: FastifyRequest): {
+  media: MediaKind | undefined;
+  locale: Locale | undefined;
+} {
+  const media = negotiateMedia(request.headers.accept);
+  const locale = negotiateLocale(request.headers['accept-language']);
+  request.media = media ?? 'json';
+  request.locale = locale ?? DEFAULT_LOCALE;
+  return { media, locale };
+}
 
 /**
  * Accept per RFC 9110: each type takes the quality of the most specific range that matches it
@@ -12,7 +46,7 @@ export type MediaKind = 'json' | 'xml';
  */
 export function negotiateMedia(accept: string | undefined): MediaKind | undefined {
   if (accept === undefined || accept.trim() === '') return 'json';
-  const ranges = parseAccept(accept);
+  const ranges = parseAccept(firstEntries(accept));
   // A header with no valid range at all (`garbage`, `;;,`) says nothing: treated as absent, as
   // RFC 9110 lets a server do with an invalid Accept, rather than refusing a client that sent noise.
   if (ranges.length === 0) return 'json';
@@ -59,7 +93,7 @@ function qualityOf(ranges: readonly MediaRange[], type: string, subtype: string)
 /** Accept-Language: absent or `*` is en-US; a bare language picks its first region in SUPPORTED_LOCALES. */
 export function negotiateLocale(acceptLanguage: string | undefined): Locale | undefined {
   if (acceptLanguage === undefined || acceptLanguage.trim() === '') return DEFAULT_LOCALE;
-  const best = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).language([
+  const best = new Negotiator({ headers: { 'accept-language': firstEntries(acceptLanguage) } }).language([
     ...SUPPORTED_LOCALES,
   ]);
   return best as Locale | undefined;

@@ -38,7 +38,7 @@ describe('turn taking', () => {
 
   it('admits a first batch of 4, in the order asked, and the rest in later iterations', async () => {
     const clock = manualBusyClock();
-    const turns = createTurnTaking(10, clock.now);
+    const turns = createTurnTaking(10, { busyMs: clock.now });
     const order = takeMany(turns, 6);
     assert.equal(turns.waiting, 6);
     await nextIteration();
@@ -52,7 +52,7 @@ describe('turn taking', () => {
 
   it('shrinks the batch when iterations run long, at most halving per turn, never below 1', async () => {
     const clock = manualBusyClock();
-    const turns = createTurnTaking(10, clock.now);
+    const turns = createTurnTaking(10, { busyMs: clock.now });
     const order = takeMany(turns, 10);
     await nextIteration();
     assert.equal(order.length, 4);
@@ -69,7 +69,7 @@ describe('turn taking', () => {
 
   it('grows the batch when iterations are short, at most doubling per turn, up to 256', async () => {
     const clock = manualBusyClock();
-    const turns = createTurnTaking(10, clock.now);
+    const turns = createTurnTaking(10, { busyMs: clock.now });
     const order = takeMany(turns, 2000);
     await nextIteration();
     assert.equal(order.length, 4);
@@ -88,7 +88,7 @@ describe('turn taking', () => {
 
   it('keeps its batch size over an idle spell, and does not grow from a batch the queue could not fill', async () => {
     const clock = manualBusyClock();
-    const turns = createTurnTaking(10, clock.now);
+    const turns = createTurnTaking(10, { busyMs: clock.now });
     takeMany(turns, 5);
     await nextIteration(); // 4 admitted
     clock.advance(1); // cheap: the batch grows to 8 and admits the 5th
@@ -106,7 +106,7 @@ describe('turn taking', () => {
     // Cheap requests grew the batch to 64; now each of 50 connections sends a dear one, every turn
     // admits all that wait, and a turn lasts 250 ms: the batch must come down all the same.
     const clock = manualBusyClock();
-    const turns = createTurnTaking(10, clock.now);
+    const turns = createTurnTaking(10, { busyMs: clock.now });
     takeMany(turns, 4 + 8 + 16 + 32 + 64);
     for (let turn = 0; turn < 5; turn++) {
       await nextIteration();
@@ -131,7 +131,7 @@ describe('turn taking', () => {
 
   it('lets go of admitted requests while others still wait', async () => {
     const clock = manualBusyClock();
-    const turns = createTurnTaking(10, clock.now);
+    const turns = createTurnTaking(10, { busyMs: clock.now });
     const early = Array.from({ length: 20 }, () => new WeakRef(turns.take()));
     // Steady load: 5 more each turn, 4 admitted each turn — the queue never empties.
     for (let turn = 0; turn < 8; turn++) {
@@ -147,5 +147,48 @@ describe('turn taking', () => {
   it('refuses a target that is not positive', () => {
     assert.throws(() => createTurnTaking(0), RangeError);
     assert.throws(() => createTurnTaking(Number.NaN), RangeError);
+    assert.throws(() => createTurnTaking(10, { maxWaiting: -1 }), RangeError);
+  });
+
+  it('refuses a request at once when maxWaiting already wait, and takes one again once they are in', async () => {
+    const clock = manualBusyClock();
+    const turns = createTurnTaking(10, { busyMs: clock.now, maxWaiting: 3 });
+    const outcomes = Array.from({ length: 5 }, () => turns.take());
+    assert.equal(turns.waiting, 3);
+    assert.deepEqual(await Promise.all(outcomes), [
+      'admitted',
+      'admitted',
+      'admitted',
+      'queue full',
+      'queue full',
+    ]);
+    assert.equal(await turns.take(), 'admitted');
+  });
+
+  it('refuses, when its turn comes, a request that waited longer than maxWaitMs, without spending the batch on it', async () => {
+    const busy = manualBusyClock();
+    const wall = manualBusyClock();
+    const turns = createTurnTaking(10, { busyMs: busy.now, nowMs: wall.now, maxWaitMs: 100 });
+    const old = Array.from({ length: 6 }, () => turns.take());
+    await nextIteration(); // the first batch of 4 admitted; 2 wait on
+    busy.advance(10);
+    wall.advance(101);
+    const fresh = Array.from({ length: 4 }, () => turns.take());
+    await nextIteration();
+    assert.deepEqual(await Promise.all(old), [
+      'admitted',
+      'admitted',
+      'admitted',
+      'admitted',
+      'waited too long',
+      'waited too long',
+    ]);
+    assert.deepEqual(await Promise.all(fresh), ['admitted', 'admitted', 'admitted', 'admitted']);
+  });
+
+  it('bounds nothing by default', async () => {
+    const turns = createTurnTaking(10, { busyMs: manualBusyClock().now });
+    const outcomes = await Promise.all(Array.from({ length: 5000 }, () => turns.take()));
+    assert.ok(outcomes.every((o) => o === 'admitted'));
   });
 });

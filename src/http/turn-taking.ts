@@ -14,17 +14,30 @@
 // A saturated instance still accepts only about one connection per iteration, so with the default
 // 10 ms a burst of N new connections needs roughly N × 10 ms to be let in — instead of N × the whole
 // backlog's work without turn taking.
+//
+// The queue is bounded, because under sustained overload an unbounded one only grows latency until
+// clients give up (and their requests, once admitted, are work done for nobody). Past `maxWaiting`
+// requests a new one is refused at once; a request that waited longer than `maxWaitMs` is refused
+// when its turn comes instead of run. A refused request is answered 503 with Retry-After by the API
+// gate: shedding a few lets the others be served in time.
 import { performance } from 'node:perf_hooks';
 import Queue from 'yocto-queue';
 
 export const DEFAULT_TURN_MS = 10;
+/** Requests that may wait for a turn; one more is refused (0 = no bound). */
+export const DEFAULT_TURN_QUEUE_MAX = 1000;
+/** How long a request may wait for its turn before it is refused instead of run (0 = no bound). */
+export const DEFAULT_TURN_WAIT_MAX_MS = 2000;
 
 const FIRST_BATCH = 4;
 const MAX_BATCH = 256;
 
+/** `admitted`: run now. The others are load shed: answer 503 and do no work. */
+export type TurnOutcome = 'admitted' | 'queue full' | 'waited too long';
+
 export interface TurnTaking {
-  /** Resolves when this request may run; requests are admitted in the order they asked. */
-  take(): Promise<void>;
+  /** Resolves when this request may run or is refused; requests are served in the order they asked. */
+  take(): Promise<TurnOutcome>;
   /** Requests waiting for a turn (a gauge for /metrics). */
   readonly waiting: number;
 }
@@ -35,10 +48,30 @@ export interface TurnTaking {
  */
 const eventLoopBusyMs = (): number => performance.eventLoopUtilization().active;
 
-export function createTurnTaking(targetTurnMs: number, busyMs: () => number = eventLoopBusyMs): TurnTaking {
+export interface TurnOptions {
+  /** Requests that may wait; 0 = no bound. */
+  readonly maxWaiting?: number;
+  /** Longest wait before a request is refused instead of admitted; 0 = no bound. */
+  readonly maxWaitMs?: number;
+  /** The event loop's busy milliseconds (tests move it by hand). */
+  readonly busyMs?: () => number;
+  /** A monotonic clock for waiting times (tests move it by hand). */
+  readonly nowMs?: () => number;
+}
+
+interface Waiting {
+  readonly since: number;
+  readonly resolve: (outcome: TurnOutcome) => void;
+}
+
+export function createTurnTaking(targetTurnMs: number, options: TurnOptions = {}): TurnTaking {
   if (!(targetTurnMs > 0)) throw new RangeError('targetTurnMs must be positive');
+  const { busyMs = eventLoopBusyMs, nowMs = () => performance.now() } = options;
+  const maxWaiting = options.maxWaiting || Infinity;
+  const maxWaitMs = options.maxWaitMs || Infinity;
+  if (!(maxWaiting > 0) || !(maxWaitMs > 0)) throw new RangeError('bounds must be positive or 0 (none)');
   // A linked queue: entries are released as they are admitted, even when it never empties.
-  const queue = new Queue<() => void>();
+  const queue = new Queue<Waiting>();
   let scheduled = false;
   let batch = FIRST_BATCH;
   let previous: { readonly busyAt: number; readonly admitted: number } | undefined;
@@ -56,8 +89,15 @@ export function createTurnTaking(targetTurnMs: number, busyMs: () => number = ev
       batch = Math.min(most, Math.max(1, Math.ceil(batch / 2), fitting));
     }
     let admitted = 0;
+    const now = maxWaitMs === Infinity ? 0 : nowMs();
     while (admitted < batch && queue.size > 0) {
-      queue.dequeue()!();
+      const waiting = queue.dequeue()!;
+      // Refused, not run: a 503 costs next to nothing, so it does not count against the batch.
+      if (now - waiting.since > maxWaitMs) {
+        waiting.resolve('waited too long');
+        continue;
+      }
+      waiting.resolve('admitted');
       admitted++;
     }
     previous = { busyAt, admitted };
@@ -70,8 +110,9 @@ export function createTurnTaking(targetTurnMs: number, busyMs: () => number = ev
 
   return {
     take() {
-      return new Promise<void>((resolve) => {
-        queue.enqueue(resolve);
+      if (queue.size >= maxWaiting) return Promise.resolve('queue full');
+      return new Promise<TurnOutcome>((resolve) => {
+        queue.enqueue({ since: maxWaitMs === Infinity ? 0 : nowMs(), resolve });
         if (!scheduled) {
           scheduled = true;
           setImmediate(grant);

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { ACTIVITY_STATUSES, type Activity, type ActivityStatus } from '../domain/activity.js';
-import type { Outcome } from '../domain/failures.js';
+import { fail, type Outcome } from '../domain/failures.js';
 import type { PickStore } from '../domain/pick-activities.js';
 import type { PickPlan } from '../domain/pick-rules.js';
 import type { Dialect } from './dialect.js';
@@ -70,11 +70,25 @@ export function toActivity(row: ActivityRow): Activity {
   };
 }
 
+/** Points where a test steps into the pick transaction; the service sets none. */
+export interface ActivityStoreSeams {
+  /** Runs inside the transaction after the rows were locked and judged, before the plan is written. */
+  readonly beforePickWrite?: (trx: Kysely<Database>, plan: PickPlan) => Promise<void>;
+}
+
+/** The write found rows changed since they were judged: the transaction is rolled back (409-100). */
+class RowsChangedError extends Error {
+  constructor(readonly ids: readonly string[]) {
+    super(`activities changed between the locked read and the write: ${ids.join(', ')}`);
+  }
+}
+
 export class ActivityStore implements PickStore {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dialect: Dialect,
     private readonly transactional: Transactional,
+    private readonly seams: ActivityStoreSeams = {},
   ) {}
 
   private readonly templates = new QueryTemplates();
@@ -111,12 +125,20 @@ export class ActivityStore implements PickStore {
     ids: readonly string[],
     decide: (found: readonly Activity[]) => Outcome<PickPlan>,
   ): Promise<Outcome<PickPlan>> {
-    return this.transactional(async (trx) => {
-      const found = (await this.selectForUpdate(trx, ids)).map(toActivity);
-      const outcome = decide(found);
-      if (outcome.ok) await this.writePlan(trx, outcome.value);
-      return outcome;
-    });
+    try {
+      return await this.transactional(async (trx) => {
+        const found = (await this.selectForUpdate(trx, ids)).map(toActivity);
+        const outcome = decide(found);
+        if (outcome.ok) {
+          await this.seams.beforePickWrite?.(trx, outcome.value);
+          await this.writePlan(trx, outcome.value);
+        }
+        return outcome;
+      });
+    } catch (error) {
+      if (error instanceof RowsChangedError) return fail({ kind: 'StaleLastModified', ids: error.ids });
+      throw error;
+    }
   }
 
   /**
@@ -152,11 +174,16 @@ export class ActivityStore implements PickStore {
     return this.lockQuery(this.db, ids).compile().sql;
   }
 
-  /** One UPDATE for the whole batch and one multi-row INSERT of history entries. */
+  /**
+   * One UPDATE for the whole batch and one multi-row INSERT of history entries. The UPDATE matches
+   * each row on the lastModified the rules judged too: should the row lock ever fail to hold (a
+   * misconfigured isolation, a driver or database bug), a row changed in between is not overwritten,
+   * and the whole pick is refused as stale — two picks can never both win the same activity.
+   */
   private async writePlan(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
     const ids = plan.changes.map((change) => change.activityId);
     const n = ids.length;
-    await trx.executeQuery(
+    const updated = await trx.executeQuery(
       this.templates.query(
         `pick-update:${n}`,
         (slot) =>
@@ -172,14 +199,25 @@ export class ActivityStore implements PickStore {
               last_modified_by: slot(0),
               last_action: 'picked',
             })
-            .where(
-              'id',
-              'in',
-              ids.map((_, i) => slot(2 + i)),
-            ),
-        [plan.userId, plan.lastModifiedMs, ...ids],
+            .where((eb) =>
+              eb.or(
+                ids.map((_, i) =>
+                  eb.and([eb('id', '=', slot(2 + 2 * i)), eb('last_modified_ms', '=', slot(3 + 2 * i))]),
+                ),
+              ),
+            )
+            .returning('id'),
+        [
+          plan.userId,
+          plan.lastModifiedMs,
+          ...plan.changes.flatMap((change) => [change.activityId, change.previousLastModifiedMs]),
+        ],
       ),
     );
+    if (updated.rows.length !== n) {
+      const written = new Set(updated.rows.map((row) => row.id));
+      throw new RowsChangedError(ids.filter((id) => !written.has(id)));
+    }
     const pickId = randomUUID();
     const rows = plan.changes.map((change) => [
       change.activityId,

@@ -1,9 +1,10 @@
 // Opens the configured store: SQLite (embedded default, WAL) or a PostgreSQL pool, behind Kysely.
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
+import { registerSqliteTransactionProbe } from './sqlite-transaction-probe.js';
 import { DEFAULT_POOL, type PoolSettings } from './pool-settings.js';
 import { MissingDatabaseFolder } from './store-errors.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
@@ -57,17 +58,41 @@ async function openSqlite(path: string, createFolder: boolean): Promise<Kysely<D
     const folder = dirname(resolve(path));
     if (!existsSync(folder)) {
       if (!createFolder && folder !== resolve(DEFAULT_FOLDER)) throw new MissingDatabaseFolder(folder);
-      mkdirSync(folder, { recursive: true });
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
     }
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
+  if (path !== ':memory:') createPrivately(path);
   const database = new SqliteDatabase(path);
   database.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  registerSqliteTransactionProbe(db, () => database.inTransaction);
+  return db;
+}
+
+/**
+ * The database holds the embedded issuer's private key: a new database file is created readable by
+ * its owner only (0600, whatever the umask), before SQLite writes anything into it. SQLite gives its
+ * -wal and -shm files the mode of the database file. An existing file keeps the mode it has (an
+ * operator may have chosen it).
+ */
+function createPrivately(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return;
+    throw error;
+  }
+  try {
+    fchmodSync(fd, 0o600);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function openPostgres(url: string, settings: PoolSettings): Promise<Kysely<Database>> {

@@ -4,11 +4,16 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
-export interface SigningKey {
+/** What verifying the embedded issuer's tokens needs: the public half only. */
+export interface VerificationKey {
   readonly kid: string;
   readonly algorithm: 'EdDSA';
-  readonly privatePem: string;
   readonly publicPem: string;
+}
+
+/** What signing them needs (`casemgr token`): the private key too. */
+export interface SigningKey extends VerificationKey {
+  readonly privatePem: string;
 }
 
 /**
@@ -20,9 +25,30 @@ const EMBEDDED_KID = 'casemgr-embedded-1';
 export class KeyStore {
   constructor(private readonly db: Kysely<Database>) {}
 
+  /** For `casemgr token`: the key with its private half. */
   async getOrCreate(nowMs: number): Promise<SigningKey> {
     const existing = await this.current();
     if (existing) return existing;
+    await this.create(nowMs);
+    const key = await this.current();
+    if (!key) throw new Error('signing key was not stored');
+    return key;
+  }
+
+  /**
+   * For `casemgr serve`: the public half only, so that the serving process never reads the private
+   * key back. On a database without a key, the pair is made here and only the public half kept.
+   */
+  async verificationKey(nowMs: number): Promise<VerificationKey> {
+    const existing = await this.currentPublic();
+    if (existing) return existing;
+    await this.create(nowMs);
+    const key = await this.currentPublic();
+    if (!key) throw new Error('signing key was not stored');
+    return key;
+  }
+
+  private async create(nowMs: number): Promise<void> {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     await this.db
       .insertInto('signing_keys')
@@ -35,9 +61,15 @@ export class KeyStore {
       })
       .onConflict((oc) => oc.column('kid').doNothing())
       .execute();
-    const key = await this.current();
-    if (!key) throw new Error('signing key was not stored');
-    return key;
+  }
+
+  private async currentPublic(): Promise<VerificationKey | undefined> {
+    const row = await this.db
+      .selectFrom('signing_keys')
+      .select(['kid', 'public_pem'])
+      .where('kid', '=', EMBEDDED_KID)
+      .executeTakeFirst();
+    return row && { kid: row.kid, algorithm: 'EdDSA', publicPem: row.public_pem };
   }
 
   private async current(): Promise<SigningKey | undefined> {

@@ -23,11 +23,19 @@ export class MissingDatabaseFolder extends Error {
 
 // 40001 serialization_failure and 40P01 deadlock_detected: the transaction lost a race; rerun it whole.
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
-// Class 08 connection exceptions, 57P01–57P03 shutdown/crash recovery, 53300 too many connections,
-// 57014 query_canceled (statement_timeout, or an operator cancelling a stuck query) and 55P03
-// lock_not_available (lock_timeout): the database could not serve the pick in time, so the caller
-// gets 503-100 with Retry-After rather than a 500 — the pick changed nothing and may be retried.
-const UNAVAILABLE_SQLSTATE = /^(08|57P0[123]|53300|57014|55P03)/;
+// Class 08 connection exceptions, 57014 query_canceled (statement_timeout, or an operator cancelling
+// a stuck query) and 55P03 lock_not_available (lock_timeout), and the write faults below: the
+// database cannot serve the pick now, so the caller gets 503-100 with Retry-After rather than a 500 —
+// the pick changed nothing and may be retried.
+const UNAVAILABLE_SQLSTATE = /^(08|57014$|55P03$)/;
+// The database answers but cannot take writes: class 53 insufficient resources (53100 disk full,
+// 53200 out of memory, 53300 too many connections), class 58 system errors (58030 I/O error), 25006
+// read-only transaction (a standby after a failover, default_transaction_read_only), 57P01–57P05
+// shutdown, crash recovery, database dropped.
+const WRITE_FAULT_SQLSTATE = /^(53|58|25006$|57P0)/;
+// SQLite's disk is full, the file is read-only (permissions, moved or deleted, a read-only mount), the
+// disk fails, or the file cannot be opened; extended codes (SQLITE_IOERR_WRITE…) included.
+const WRITE_FAULT_SQLITE = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN)(_|$)/;
 const UNAVAILABLE_NODE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -47,8 +55,18 @@ export function isRetryableConflict(error: unknown): boolean {
   return code !== undefined && RETRYABLE_SQLSTATES.has(code);
 }
 
+/**
+ * The database is there but cannot take writes now (full, read-only, failing disk, shutting down):
+ * readiness turns false for a while (write-health.ts), unlike a busy database, whose every
+ * instance would be as slow.
+ */
+export function isWriteFault(error: unknown): boolean {
+  const code = codeOf(error);
+  return code !== undefined && (WRITE_FAULT_SQLSTATE.test(code) || WRITE_FAULT_SQLITE.test(code));
+}
+
 export function isUnavailable(error: unknown): boolean {
-  if (error instanceof StoreUnavailableError) return true;
+  if (error instanceof StoreUnavailableError || isWriteFault(error)) return true;
   const code = codeOf(error);
   if (code !== undefined && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_NODE_CODES.has(code)))
     return true;

@@ -4,7 +4,9 @@ import { sql, type Kysely } from 'kysely';
 import pRetry from 'p-retry';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
-import { StoreUnavailableError, isRetryableConflict, isUnavailable } from './store-errors.js';
+import { sqliteInTransaction } from './sqlite-transaction-probe.js';
+import { StoreUnavailableError, isRetryableConflict, isUnavailable, isWriteFault } from './store-errors.js';
+import type { WriteHealth } from './write-health.js';
 
 import {
   DEFAULT_TRANSACTIONS,
@@ -16,46 +18,54 @@ export { DEFAULT_TRANSACTIONS, type IsolationLevel, type TransactionSettings };
 
 export type Transactional = <T>(work: (trx: Kysely<Database>) => Promise<T>) => Promise<T>;
 
+export interface TransactionObservers {
+  /** A transaction lost its race (40001, 40P01) and runs again. */
+  readonly onRetry?: (error: unknown) => void;
+  /** Told of every transaction that committed, and of every one the database could not write. */
+  readonly writeHealth?: WriteHealth;
+}
+
 export function createTransactional(
   db: Kysely<Database>,
   dialect: Dialect,
   settings: TransactionSettings = DEFAULT_TRANSACTIONS,
-  onRetry: (error: unknown) => void = () => undefined,
+  { onRetry = () => undefined, writeHealth }: TransactionObservers = {},
 ): Transactional {
-  const unavailableOr = (error: unknown): unknown =>
+  const unavailableOr = (error: unknown): unknown => {
+    if (isWriteFault(error)) writeHealth?.failed();
     // Still losing races after every retry is a busy database, not a fault: 503 and Retry-After.
-    isUnavailable(error) || isRetryableConflict(error) ? new StoreUnavailableError({ cause: error }) : error;
-  if (dialect === 'sqlite') {
-    // One writer at a time (BEGIN IMMEDIATE, busy_timeout): SQLite never reports a lost race to retry.
-    const once = sqliteImmediate(db);
-    return async (work) => {
-      try {
-        return await once(work);
-      } catch (error) {
-        throw unavailableOr(error);
-      }
-    };
-  }
-  return async (work) => {
+    return isUnavailable(error) || isRetryableConflict(error)
+      ? new StoreUnavailableError({ cause: error })
+      : error;
+  };
+  const observed = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
-      return await pRetry(
-        (attempt) => postgresTransaction(db, isolationFor(settings.isolation, attempt))(work),
-        {
-          retries: settings.retries,
-          minTimeout: 2,
-          maxTimeout: 100,
-          factor: 2,
-          randomize: true,
-          shouldRetry: ({ error }) => isRetryableConflict(error),
-          onFailedAttempt: ({ error }) => {
-            if (isRetryableConflict(error)) onRetry(error);
-          },
-        },
-      );
+      const result = await run();
+      writeHealth?.succeeded();
+      return result;
     } catch (error) {
       throw unavailableOr(error);
     }
   };
+  if (dialect === 'sqlite') {
+    // One writer at a time (BEGIN IMMEDIATE, busy_timeout): SQLite never reports a lost race to retry.
+    const once = sqliteImmediate(db);
+    return (work) => observed(() => once(work));
+  }
+  return (work) =>
+    observed(() =>
+      pRetry((attempt) => postgresTransaction(db, isolationFor(settings.isolation, attempt))(work), {
+        retries: settings.retries,
+        minTimeout: 2,
+        maxTimeout: 100,
+        factor: 2,
+        randomize: true,
+        shouldRetry: ({ error }) => isRetryableConflict(error),
+        onFailedAttempt: ({ error }) => {
+          if (isRetryableConflict(error)) onRetry(error);
+        },
+      }),
+    );
 }
 
 /**
@@ -71,7 +81,9 @@ function sqliteImmediate(db: Kysely<Database>) {
         await sql`commit`.execute(connection);
         return result;
       } catch (error) {
-        await sql`rollback`.execute(connection);
+        // SQLite may have rolled back already (SQLITE_FULL, SQLITE_IOERR…): a second ROLLBACK would
+        // fail and its error would hide the cause.
+        if (sqliteInTransaction(db)) await sql`rollback`.execute(connection);
         throw error;
       }
     });

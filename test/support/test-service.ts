@@ -3,11 +3,14 @@
 // and real tokens signed by the embedded issuer.
 import { request as httpRequest } from 'node:http';
 import type { Selectable } from 'kysely';
-import { buildApp, type App } from '../../src/app.js';
+import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/auth/auth-config.js';
 import { issueToken } from '../../src/auth/token-issuer.js';
 import { importDocument, validateOrganisationText } from '../../src/cli/import-command.js';
 import type { Clock } from '../../src/domain/pick-activities.js';
+import type { OverloadControl, UnderPressureLimits } from '../../src/http/overload-control.js';
+import type { RateLimitSettings } from '../../src/http/rate-limit.js';
+import type { ActivityStoreSeams } from '../../src/store/activity-store.js';
 import type { TurnTaking } from '../../src/http/turn-taking.js';
 import type { Database } from '../../src/store/schema.js';
 import {
@@ -81,6 +84,17 @@ export interface TestServiceOptions {
   readonly userFactsTtlMs?: number;
   /** Turn taking the test controls (src/http/turn-taking.ts). */
   readonly turns?: TurnTaking;
+  /** Fastify's logger (default: none); tests read the log lines it writes. */
+  readonly logger?: AppOptions['logger'];
+  /** Request timeouts, keep-alive and the connection cap (default: the service's defaults). */
+  readonly connectionLimits?: AppOptions['connectionLimits'];
+  /** OVERLOAD_CONTROL (default turns) and its under-pressure thresholds. */
+  readonly overload?: OverloadControl;
+  readonly underPressure?: UnderPressureLimits;
+  /** A per-caller rate limit; none by default, so that suites may send as they please. */
+  readonly rateLimit?: RateLimitSettings;
+  /** Steps into the pick transaction (src/store/activity-store.ts). */
+  readonly storeSeams?: ActivityStoreSeams;
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -128,6 +142,12 @@ export async function startTestService(
     ...(options.transactions ? { transactions: options.transactions } : {}),
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
     ...(options.turns ? { turns: options.turns } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
+    ...(options.overload ? { overload: options.overload } : {}),
+    ...(options.underPressure ? { underPressure: options.underPressure } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+    ...(options.storeSeams ? { storeSeams: options.storeSeams } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();

@@ -1,12 +1,16 @@
 // Prometheus metrics: process defaults, request durations by route and status, picked activities.
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ApiError } from '../error-catalog.js';
 import type { TurnTaking } from '../turn-taking.js';
 
 export interface Metrics {
   readonly registry: Registry;
   readonly activitiesPicked: Counter;
   readonly transactionRetries: Counter;
+  /** API requests refused to protect the instance: 429 (rate limit) or 503 (overload). */
+  readonly refused: Counter<'cause'>;
 }
 
 export function createMetrics(): Metrics {
@@ -24,6 +28,12 @@ export function createMetrics(): Metrics {
       help: 'Transactions rerun after a serialization failure or deadlock',
       registers: [registry],
     }),
+    refused: new Counter({
+      name: 'casemgr_requests_refused_total',
+      help: 'API requests refused unserved: rate_limit (429), queue_full, waited_too_long, under_pressure (503)',
+      labelNames: ['cause'],
+      registers: [registry],
+    }),
   };
 }
 
@@ -31,7 +41,7 @@ export function createMetrics(): Metrics {
  * How many API requests wait for an event-loop turn (above 0 for long means the instance is
  * saturated), and a counter of those dropped because their client left while they waited.
  */
-export function watchTurns(metrics: Metrics, turns: TurnTaking): () => void {
+export function watchTurns(metrics: Metrics, turns: TurnTaking | undefined): () => void {
   const abandoned = new Counter({
     name: 'casemgr_requests_abandoned_total',
     help: 'API requests dropped unanswered: the client closed its connection while they waited for a turn',
@@ -42,13 +52,25 @@ export function watchTurns(metrics: Metrics, turns: TurnTaking): () => void {
     help: 'API requests received and waiting for an event-loop turn to start',
     registers: [metrics.registry],
     collect() {
-      this.set(turns.waiting);
+      this.set(turns?.waiting ?? 0);
     },
   });
   return () => abandoned.inc();
 }
 
-export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
+/**
+ * `Authorization: Bearer <token>` compared in constant time: both sides are hashed first, so neither
+ * the content nor the length of the expected token shows in the time taken.
+ */
+function bearerCheck(token: string): (authorization: string | undefined) => boolean {
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (authorization) => authorization !== undefined && timingSafeEqual(digest(authorization), expected);
+}
+
+/** With a token, /metrics answers only its bearer (401-101 otherwise); empty leaves it open. */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: string): void {
+  const authorized = token === '' ? () => true : bearerCheck(token);
   const duration = new Histogram({
     name: 'casemgr_http_request_duration_seconds',
     help: 'HTTP request duration',
@@ -66,7 +88,10 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics): void {
       reply.elapsedTime / 1000,
     );
   });
-  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get('/metrics', { logLevel: 'warn' }, async (request, reply) => {
+    if (!authorized(request.headers.authorization)) {
+      throw new ApiError('401-101', {}, [], { 'www-authenticate': 'Bearer' });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { pickActivities, type Clock, type PickStore } from '../../domain/pick-activities.js';
 import { buildPickRequest } from '../../domain/pick-request.js';
 import { ApiError, toApiError } from '../error-catalog.js';
+import { screenPickBody } from '../pick-body-screen.js';
 import { ErrorBodySchema } from '../schemas/common.schema.js';
 import { PickBody, PickQuery, type PickBodyType } from '../schemas/pick.schema.js';
 
@@ -27,9 +28,12 @@ export function registerPickRoute(app: FastifyInstance, deps: PickRouteDeps): vo
         },
       },
       config: { api: { query: PickQuery, takesBody: true } },
-      // Rule 4 starts with 400-264: a request without a body never reaches the schema.
+      // Rule 4 starts with 400-264: a request without a body never reaches the schema. Then 400-104
+      // and 400-147, whose cost in the schema would grow with the body (pick-body-screen.ts).
       preValidation: async (request) => {
         if (request.body === undefined) throw new ApiError('400-264');
+        const screened = screenPickBody(request.body);
+        if (screened) throw screened;
       },
     },
     async (request, reply) => {

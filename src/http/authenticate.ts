@@ -1,0 +1,26 @@
+// Rule 1 for every API route: the caller of a valid token, or 401-101 — and 503-100 when the
+// token cannot be judged because the issuer's key set is out of reach (a new login would not help).
+import type { FastifyRequest } from 'fastify';
+import type { CallerResolver } from '../auth/caller-resolver.js';
+import { KeySetUnavailableError } from '../auth/jwks-key-set.js';
+import type { Caller } from '../domain/caller.js';
+import { ApiError } from './error-catalog.js';
+
+export async function authenticate(request: FastifyRequest, callers: CallerResolver): Promise<Caller> {
+  let resolution;
+  try {
+    resolution = await callers.resolve(request.headers.authorization);
+  } catch (error) {
+    if (!(error instanceof KeySetUnavailableError)) throw error;
+    const seconds = error.retryAfterSeconds;
+    request.log.warn({ reason: 'key-set-unavailable', err: error.cause }, 'token not judged');
+    throw new ApiError('503-100', { seconds }, [], { 'retry-after': String(seconds) });
+  }
+  if (!resolution.ok) {
+    // Why, for whoever reads the log (the client learns only 401-101); never the token itself.
+    const { reason, claim } = resolution;
+    request.log.info(claim === undefined ? { reason } : { reason, claim }, 'token refused');
+    throw new ApiError('401-101');
+  }
+  return resolution.caller;
+}
