@@ -3,7 +3,7 @@
 // The sources run through tsx (dist/ may be stale while src/ changes); one test runs bin/casemgr.js.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -51,6 +51,7 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
   for (const setting of SETTINGS) delete env[setting.env];
   delete env.NODE_TEST_CONTEXT;
   delete env.NODE_OPTIONS;
+  delete env.NODE_COMPILE_CACHE;
   return { ...env, ...extra };
 }
 
@@ -222,6 +223,22 @@ describe('casemgr --help', { concurrency: 2 }, () => {
     const serveHelp = await run(['serve', '--help'], {}, { script: ['bin/casemgr.js'] });
     assert.equal(serveHelp.code, 0, describeRun(serveHelp));
     assert.match(serveHelp.stdout, /DATABASE_URL/);
+  });
+});
+
+describe("bin/casemgr.js uses Node's compile cache", () => {
+  it('stores compiled code in a cache folder, so later runs skip compiling', async () => {
+    // module.enableCompileCache() with no folder uses <temp>/node-compile-cache; without the call
+    // (and without NODE_COMPILE_CACHE, which the environment here leaves out) nothing is written.
+    const temp = tempDir();
+    const env = { TMPDIR: temp, TEMP: temp, TMP: temp };
+    const result = await run(['--help'], env, { script: ['bin/casemgr.js'] });
+    assert.equal(result.code, 0, describeRun(result));
+    const cache = join(temp, 'node-compile-cache');
+    assert.ok(
+      existsSync(cache) && readdirSync(cache, { recursive: true }).length > 0,
+      'no compile cache was written',
+    );
   });
 });
 
