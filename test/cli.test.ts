@@ -333,6 +333,18 @@ describe('bad usage and bad configuration exit 2 with one line naming the proble
       env: { EVENT_LOOP_TURN_MS: '0' },
       names: /EVENT_LOOP_TURN_MS/,
     },
+    {
+      name: 'OVERLOAD_CONTROL=fast on serve',
+      args: ['serve'],
+      env: { OVERLOAD_CONTROL: 'fast' },
+      names: /OVERLOAD_CONTROL/,
+    },
+    {
+      name: 'RATE_LIMIT_WINDOW_MS=0 on serve',
+      args: ['serve'],
+      env: { RATE_LIMIT_WINDOW_MS: '0' },
+      names: /RATE_LIMIT_WINDOW_MS/,
+    },
   ];
   describe('each', { concurrency: 2 }, () => {
     for (const c of cases) {
