@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { heldTurns } from './support/held-turns.js';
 import { startTestService, type TestService } from './support/test-service.js';
+import { pickRequestHead } from './support/raw-socket.js';
 
 async function until(what: string, condition: () => Promise<boolean> | boolean): Promise<void> {
   for (let tries = 0; tries < 500; tries++) {
@@ -36,17 +37,7 @@ describe('a request whose client left while it waited for a turn', () => {
     const body = JSON.stringify({ activity: [{ id: '100001', lastModified }] });
     const socket = connect(service.port, '127.0.0.1');
     await new Promise<void>((resolve) => socket.once('connect', resolve));
-    socket.write(
-      [
-        'PATCH /core/casemgr/v3/activity/pick HTTP/1.1',
-        'Host: 127.0.0.1',
-        `Authorization: Bearer ${service.token('bob')}`,
-        'Content-Type: application/json',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        '',
-        body,
-      ].join('\r\n'),
-    );
+    socket.write(pickRequestHead(service.token('bob'), Buffer.byteLength(body)) + body);
     await until('the pick waits for its turn', () => turns.waiting === 1);
     socket.destroy();
     const connections = () =>

@@ -16,6 +16,19 @@ import { startTestService, type TestService } from './support/test-service.js';
 const ISSUER = 'https://idp.example.test/';
 const AUDIENCE = 'casemgr-api';
 const PREFIX = 'https://api.example.test/';
+
+/** The external issuer's settings, with its key set at `jwksUrl`. */
+function externalIssuer(jwksUrl: string): AuthConfig {
+  return {
+    jwksUrl,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    algorithms: ['RS256'],
+    clockToleranceSeconds: 0,
+    scopePrefix: PREFIX,
+    userClaim: 'preferred_username',
+  };
+}
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const KID = randomUUID();
 const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -68,15 +81,7 @@ describe('tokens of an external issuer (JWKS over HTTP)', () => {
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const address = jwks.address();
     const port = typeof address === 'object' && address ? address.port : 0;
-    const auth: AuthConfig = {
-      jwksUrl: `http://127.0.0.1:${port}/keys.json`,
-      issuer: ISSUER,
-      audience: AUDIENCE,
-      algorithms: ['RS256'],
-      clockToleranceSeconds: 0,
-      scopePrefix: PREFIX,
-      userClaim: 'preferred_username',
-    };
+    const auth: AuthConfig = externalIssuer(`http://127.0.0.1:${port}/keys.json`);
     service = await startTestService('sqlite', { auth });
     tolerant = await startTestService('sqlite', { auth: { ...auth, clockToleranceSeconds: 30 } });
   });
@@ -251,15 +256,7 @@ describe('key-set downloads of an external issuer', () => {
     servers.push(jwks);
     const service = await startTestService('sqlite', {
       clock,
-      auth: {
-        jwksUrl: jwks.url,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ['RS256'],
-        clockToleranceSeconds: 0,
-        scopePrefix: PREFIX,
-        userClaim: 'preferred_username',
-      },
+      auth: externalIssuer(jwks.url),
     });
     started.push(service);
     const read = (token: string) =>
@@ -371,15 +368,7 @@ describe('why a token was refused, in the log', () => {
     });
     service = await startTestService('sqlite', {
       logger: { level: 'info', stream: destination },
-      auth: {
-        jwksUrl: jwks.url,
-        issuer: ISSUER,
-        audience: AUDIENCE,
-        algorithms: ['RS256'],
-        clockToleranceSeconds: 0,
-        scopePrefix: PREFIX,
-        userClaim: 'preferred_username',
-      },
+      auth: externalIssuer(jwks.url),
     });
   });
   after(async () => {
@@ -445,19 +434,9 @@ describe('a key set that does not arrive in time', () => {
     const address = silent.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      const verify = createTokenVerifier(
-        {
-          jwksUrl: `http://127.0.0.1:${port}/keys.json`,
-          issuer: ISSUER,
-          audience: AUDIENCE,
-          algorithms: ['RS256'],
-          clockToleranceSeconds: 0,
-          scopePrefix: PREFIX,
-          userClaim: 'preferred_username',
-        },
-        undefined,
-        { keySetTiming: { ...DEFAULT_KEY_SET_TIMING, timeoutMs: 200 } },
-      );
+      const verify = createTokenVerifier(externalIssuer(`http://127.0.0.1:${port}/keys.json`), undefined, {
+        keySetTiming: { ...DEFAULT_KEY_SET_TIMING, timeoutMs: 200 },
+      });
       await assert.rejects(verify(sign(userClaims())), (error: unknown) => {
         assert.ok(error instanceof KeySetUnavailableError, String(error));
         assert.ok(error.retryAfterSeconds >= 1);

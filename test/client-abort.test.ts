@@ -9,6 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { captureLog, LEVEL } from './support/captured-log.js';
 import { startTestService, type TestService } from './support/test-service.js';
+import { pickRequestHead } from './support/raw-socket.js';
 
 async function until(what: string, condition: () => boolean): Promise<void> {
   for (let tries = 0; tries < 500; tries++) {
@@ -36,15 +37,7 @@ describe('a client that drops its connection mid-upload', () => {
       request.once('resume', () => socket.destroy());
     });
     socket.write(
-      [
-        'PATCH /core/casemgr/v3/activity/pick HTTP/1.1',
-        'Host: 127.0.0.1',
-        `Authorization: Bearer ${service.token('bob')}`,
-        'Content-Type: application/json',
-        `Content-Length: ${Buffer.byteLength(body)}`,
-        '',
-        body.slice(0, body.length / 2),
-      ].join('\r\n'),
+      pickRequestHead(service.token('bob'), Buffer.byteLength(body)) + body.slice(0, body.length / 2),
     );
     const over = new Set(['client aborted the request', 'request failed', 'request rejected']);
     await until('the request is over', () => log.lines.some((line) => over.has(line.msg ?? '')));

@@ -199,12 +199,19 @@ export class ActivityStore implements PickStore {
               last_modified_by: slot(0),
               last_action: 'picked',
             })
-            .where((eb) =>
-              eb.or(
-                ids.map((_, i) =>
-                  eb.and([eb('id', '=', slot(2 + 2 * i)), eb('last_modified_ms', '=', slot(3 + 2 * i))]),
-                ),
-              ),
+            // The ids find the rows through the primary key (an OR of (id, lastModified) pairs made
+            // PostgreSQL bitmap-OR 75 index scans: 75-activity picks ~30 % slower); the CASE then
+            // only filters the rows found. The cast gives PostgreSQL the type of the bare parameters.
+            .where(
+              'id',
+              'in',
+              ids.map((_, i) => slot(2 + 2 * i)),
+            )
+            .where(
+              sql<boolean>`${sql.ref('last_modified_ms')} = case ${sql.ref('id')} ${sql.join(
+                ids.map((_, i) => sql`when ${slot(2 + 2 * i)} then cast(${slot(3 + 2 * i)} as bigint)`),
+                sql` `,
+              )} end`,
             )
             .returning('id'),
         [

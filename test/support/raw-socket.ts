@@ -76,3 +76,16 @@ export async function openRawSocket(port: number): Promise<RawSocket> {
     destroy: () => socket.destroy(),
   };
 }
+
+/** The request line and headers of a JSON pick whose body is `bodyLength` bytes, ending in the blank line. */
+export function pickRequestHead(token: string, bodyLength: number): string {
+  return [
+    'PATCH /core/casemgr/v3/activity/pick HTTP/1.1',
+    'Host: 127.0.0.1',
+    `Authorization: Bearer ${token}`,
+    'Content-Type: application/json',
+    `Content-Length: ${bodyLength}`,
+    '',
+    '',
+  ].join('\r\n');
+}
