@@ -123,7 +123,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     frameworkErrors: frameworkErrorHandler(messages, callers),
   });
   applyConnectionLimits(server.server, connectionLimits);
-  server.addHook('onRequest', async (request, reply) => setResponseHeaders(request, reply));
+  server.addHook('onRequest', (request, reply, done) => {
+    setResponseHeaders(request, reply);
+    done();
+  });
   registerDraining(server, messages);
   registerContentTypeParsers(server);
   registerErrorHandler(server, messages);

@@ -17,12 +17,14 @@ export function registerDraining(app: FastifyInstance, messages: Messages): void
     // Connections with no request in flight go now; the others close after their response.
     app.server.closeIdleConnections();
   });
-  app.addHook('onRequest', async (request, reply) => {
-    if (!draining) return;
+  // Callback-style: the usual case (not draining) must not cost a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!draining) return done();
     request.media = negotiateMedia(request.headers.accept) ?? 'json';
     request.locale = negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
     request.log.info({ code: '503-100', cause: 'shutting down' }, 'request refused while draining');
-    return sendApiError(
+    // Answered here: done() is not called, so Fastify goes no further with the request.
+    sendApiError(
       reply,
       request,
       messages,
@@ -31,7 +33,8 @@ export function registerDraining(app: FastifyInstance, messages: Messages): void
       }),
     );
   });
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (draining) reply.header('connection', 'close');
+    done(null, payload);
   });
 }
