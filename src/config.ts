@@ -10,13 +10,16 @@ import {
 import { DEFAULT_CONNECTION_LIMITS, type ConnectionLimits } from './http/connection-limits.js';
 import { DEFAULT_POOL, type PoolSettings } from './store/pool-settings.js';
 import {
+  DEFAULT_RATE_LIMIT,
+  DEFAULT_TURN_MS,
+  DEFAULT_TURN_QUEUE_MAX,
+  DEFAULT_TURN_WAIT_MAX_MS,
   DEFAULT_UNDER_PRESSURE,
   OVERLOAD_CONTROLS,
   type OverloadControl,
+  type RateLimitSettings,
   type UnderPressureLimits,
-} from './http/overload-control.js';
-import { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './http/rate-limit.js';
-import { DEFAULT_TURN_MS, DEFAULT_TURN_QUEUE_MAX, DEFAULT_TURN_WAIT_MAX_MS } from './http/turn-taking.js';
+} from './http/overload-settings.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
 import {
   DEFAULT_TRANSACTIONS,

@@ -265,7 +265,16 @@ async function packagesLoaded(
 describe('a command loads only what it needs', { concurrency: 2 }, () => {
   it('--help loads no database driver, no Kysely and no HTTP server', async () => {
     const loaded = await packagesLoaded(['--help']);
-    for (const name of ['fastify', 'kysely', 'better-sqlite3', 'pg', 'prom-client', 'fast-jwt'])
+    for (const name of [
+      'fastify',
+      'kysely',
+      'better-sqlite3',
+      'pg',
+      'prom-client',
+      'fast-jwt',
+      '@fastify/rate-limit',
+      '@fastify/under-pressure',
+    ])
       assert.equal(loaded.has(name), false, `--help loaded ${name}`);
   });
 

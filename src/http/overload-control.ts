@@ -10,22 +10,14 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from './error-catalog.js';
 import { negotiateInto } from './negotiation.js';
 
-export const OVERLOAD_CONTROLS = ['turns', 'under-pressure', 'off'] as const;
-export type OverloadControl = (typeof OVERLOAD_CONTROLS)[number];
+import type { UnderPressureLimits } from './overload-settings.js';
 
-export interface UnderPressureLimits {
-  /** Mean event-loop delay over a sample above which API requests are refused; 0 = not checked. */
-  readonly maxEventLoopDelayMs: number;
-  /** Event-loop utilization (0–1) over a sample above which API requests are refused; 0 = not checked. */
-  readonly maxEventLoopUtilization: number;
-  /** Heap in use above which API requests are refused; 0 = not checked (not a setting; tests use it). */
-  readonly maxHeapUsedBytes?: number;
-}
-
-export const DEFAULT_UNDER_PRESSURE: UnderPressureLimits = {
-  maxEventLoopDelayMs: 100,
-  maxEventLoopUtilization: 0,
-};
+export {
+  DEFAULT_UNDER_PRESSURE,
+  OVERLOAD_CONTROLS,
+  type OverloadControl,
+  type UnderPressureLimits,
+} from './overload-settings.js';
 
 /** How often under-pressure samples: short, so that it lets requests in again soon after a spike. */
 const SAMPLE_INTERVAL_MS = 100;

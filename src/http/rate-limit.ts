@@ -9,13 +9,9 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './error-catalog.js';
 
-export interface RateLimitSettings {
-  /** Requests per window and caller; 0 = no limit. */
-  readonly max: number;
-  readonly windowMs: number;
-}
+import type { RateLimitSettings } from './overload-settings.js';
 
-export const DEFAULT_RATE_LIMIT: RateLimitSettings = { max: 600, windowMs: 60_000 };
+export { DEFAULT_RATE_LIMIT, type RateLimitSettings } from './overload-settings.js';
 
 export type RateLimitCheck = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 

@@ -23,11 +23,7 @@
 import { performance } from 'node:perf_hooks';
 import Queue from 'yocto-queue';
 
-export const DEFAULT_TURN_MS = 10;
-/** Requests that may wait for a turn; one more is refused (0 = no bound). */
-export const DEFAULT_TURN_QUEUE_MAX = 1000;
-/** How long a request may wait for its turn before it is refused instead of run (0 = no bound). */
-export const DEFAULT_TURN_WAIT_MAX_MS = 2000;
+export { DEFAULT_TURN_MS, DEFAULT_TURN_QUEUE_MAX, DEFAULT_TURN_WAIT_MAX_MS } from './overload-settings.js';
 
 const FIRST_BATCH = 4;
 const MAX_BATCH = 256;
