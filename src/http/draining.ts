@@ -4,11 +4,10 @@
 // flight when shutdown began stays open after its response, and close() waits for the client to
 // leave or for the keep-alive timeout (72 s) — longer than any grace period.
 import type { FastifyInstance } from 'fastify';
-import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import type { Messages } from '../i18n/messages.js';
 import { ApiError } from './error-catalog.js';
 import { RETRY_AFTER_SECONDS, sendApiError } from './error-handler.js';
-import { negotiateLocale, negotiateMedia } from './negotiation.js';
+import { negotiateInto } from './negotiation.js';
 
 export function registerDraining(app: FastifyInstance, messages: Messages): void {
   let draining = false;
@@ -20,8 +19,7 @@ export function registerDraining(app: FastifyInstance, messages: Messages): void
   // Callback-style: the usual case (not draining) must not cost a promise per request.
   app.addHook('onRequest', (request, reply, done) => {
     if (!draining) return done();
-    request.media = negotiateMedia(request.headers.accept) ?? 'json';
-    request.locale = negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
+    negotiateInto(request);
     request.log.info({ code: '503-100', cause: 'shutting down' }, 'request refused while draining');
     // Answered here: done() is not called, so Fastify goes no further with the request.
     sendApiError(

@@ -8,10 +8,9 @@ import { authenticate } from './authenticate.js';
 import { bodyErrorFromSchema } from './body-errors.js';
 import { dropAbortedRequest, isClientAbort } from './client-abort.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
-import { DEFAULT_LOCALE } from '../i18n/locales.js';
 import { ApiError, attributeError, unsupportedMediaType } from './error-catalog.js';
 import { buildErrorBody, renderErrorBody } from './error-response.js';
-import { negotiateLocale, negotiateMedia } from './negotiation.js';
+import { negotiateInto } from './negotiation.js';
 import { parseIdList } from './routes/activity-read.route.js';
 import { setResponseHeaders } from './response-headers.js';
 import { MAX_BODY_BYTES } from './server-options.js';
@@ -69,10 +68,7 @@ const ACTIVITY_PREFIX = '/core/casemgr/v3/activity/';
  */
 export function frameworkErrorHandler(messages: Messages, callers: CallerResolver) {
   const judge = async (request: FastifyRequest): Promise<ApiError> => {
-    const media = negotiateMedia(request.headers.accept);
-    const locale = negotiateLocale(request.headers['accept-language']);
-    request.media = media ?? 'json';
-    request.locale = locale ?? DEFAULT_LOCALE;
+    const { media, locale } = negotiateInto(request);
     const path = request.url.split('?')[0] ?? '/';
     // Like any unknown route (the not-found handler): 404-101, whoever asks.
     if (request.method !== 'GET' || !path.startsWith(ACTIVITY_PREFIX)) {
@@ -145,8 +141,7 @@ export function registerErrorHandler(app: FastifyInstance, messages: Messages): 
   });
   app.setNotFoundHandler((request, reply) => {
     // The API gate negotiates only on API routes: an unknown route negotiates here.
-    request.media = negotiateMedia(request.headers.accept) ?? 'json';
-    request.locale = negotiateLocale(request.headers['accept-language']) ?? DEFAULT_LOCALE;
+    negotiateInto(request);
     return sendApiError(
       reply,
       request,

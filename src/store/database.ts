@@ -60,9 +60,9 @@ async function openSqlite(path: string, createFolder: boolean): Promise<Kysely<D
       if (!createFolder && folder !== resolve(DEFAULT_FOLDER)) throw new MissingDatabaseFolder(folder);
       mkdirSync(folder, { recursive: true, mode: 0o700 });
     }
+    createPrivately(path);
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
-  if (path !== ':memory:') createPrivately(path);
   const database = new SqliteDatabase(path);
   database.pragma('journal_mode = WAL');
   // NORMAL is durable across process crashes in WAL mode; only an OS crash can lose the last commits.

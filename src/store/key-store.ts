@@ -26,24 +26,24 @@ export class KeyStore {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** For `casemgr token`: the key with its private half. */
-  async getOrCreate(nowMs: number): Promise<SigningKey> {
-    const existing = await this.current();
-    if (existing) return existing;
-    await this.create(nowMs);
-    const key = await this.current();
-    if (!key) throw new Error('signing key was not stored');
-    return key;
+  getOrCreate(nowMs: number): Promise<SigningKey> {
+    return this.readOrCreate(() => this.current(), nowMs);
   }
 
   /**
    * For `casemgr serve`: the public half only, so that the serving process never reads the private
    * key back. On a database without a key, the pair is made here and only the public half kept.
    */
-  async verificationKey(nowMs: number): Promise<VerificationKey> {
-    const existing = await this.currentPublic();
+  verificationKey(nowMs: number): Promise<VerificationKey> {
+    return this.readOrCreate(() => this.currentPublic(), nowMs);
+  }
+
+  /** The key as `read` sees it, after creating the pair if the database has none. */
+  private async readOrCreate<K>(read: () => Promise<K | undefined>, nowMs: number): Promise<K> {
+    const existing = await read();
     if (existing) return existing;
     await this.create(nowMs);
-    const key = await this.currentPublic();
+    const key = await read();
     if (!key) throw new Error('signing key was not stored');
     return key;
   }
