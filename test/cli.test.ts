@@ -186,7 +186,7 @@ function sqliteCount(path: string, table: string): number {
   }
 }
 
-const COUNTS_LINE = 'imported 3 departments, 5 users, 2 queues, 21 activities';
+const COUNTS_LINE = 'imported 3 departments, 5 users, 2 queues, 21 activities, 4 customers, 16 cases';
 
 describe('casemgr --help', { concurrency: 2 }, () => {
   for (const command of ['serve', 'import', 'token', 'migrate']) {
@@ -465,7 +465,7 @@ describe('casemgr migrate', () => {
     const { dbPath, url } = workspace();
     const first = await run(['migrate'], { DATABASE_URL: url });
     assert.equal(first.code, 0, describeRun(first));
-    assert.equal(first.stdout, 'applied 1 migration: 0001-initial\n');
+    assert.equal(first.stdout, 'applied 2 migrations: 0001-initial, 0002-lifecycle-organisation\n');
     assert.equal(sqliteCount(dbPath, 'users'), 0);
     const second = await run(['migrate'], { DATABASE_URL: url });
     assert.equal(second.code, 0, describeRun(second));

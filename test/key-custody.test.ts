@@ -50,9 +50,12 @@ describe('database files are created 0600', () => {
 
   it('`casemgr token` on a new path creates the database (holding the private key) 0600', async () => {
     const path = join(dir, 'token.db');
-    await assert.rejects(runToken(parseConfig({ DATABASE_URL: `sqlite:${path}` }), 'nobody', 'x', 60), {
-      name: 'UnknownUser',
-    });
+    await assert.rejects(
+      runToken(parseConfig({ DATABASE_URL: `sqlite:${path}` }), { login: 'nobody' }, 'x', 60),
+      {
+        name: 'UnknownUser',
+      },
+    );
     assert.equal(modeOf(path).toString(8), '600');
   });
 });

@@ -1456,8 +1456,10 @@ for (const dialect of dialects) {
       const groups = new Set(
         organisation.userGroups.filter((g) => g.members?.includes(alice.id)).map((g) => g.id),
       );
-      const grants = organisation.permissions.filter((p) =>
-        'user' in p.grantedTo ? p.grantedTo.user === alice.id : groups.has(p.grantedTo.group),
+      const grants = organisation.permissions.filter(
+        (p) =>
+          p.permission === 'Pull activities' &&
+          ('user' in p.grantedTo ? p.grantedTo.user === alice.id : groups.has(p.grantedTo.group)),
       );
       const queues = new Set(grants.flatMap((p) => ('queue' in p.on ? [p.on.queue] : [])));
       const users = new Set(grants.flatMap((p) => ('user' in p.on ? [p.on.user] : [])));

@@ -43,6 +43,14 @@ const TABLES = [
   'group_roles',
   'queues',
   'pull_permissions',
+  'transfer_permissions',
+  'department_shares',
+  'user_pull_queues',
+  'aliases',
+  'customers',
+  'customer_contacts',
+  'cases',
+  'id_sequences',
   'activity_types',
   'activities',
   'activity_history',
@@ -248,7 +256,7 @@ for (const dialect of dialects) {
           const migrations = await anyDb.selectFrom('kysely_migration').select('name').execute();
           assert.deepEqual(
             migrations.map((m) => m.name),
-            ['0001-initial'],
+            ['0001-initial', '0002-lifecycle-organisation'],
           );
           assert.equal(await count(second.db, 'departments'), 1);
         } finally {
@@ -296,7 +304,14 @@ for (const dialect of dialects) {
       it('writes the fixture organisation and returns its counts', async () => {
         assert.equal(await store.isEmpty(), true);
         const counts = await store.import(organisation, nowMs);
-        assert.deepEqual(counts, { departments: 3, users: 5, queues: 2, activities: 21 });
+        assert.deepEqual(counts, {
+          departments: 3,
+          users: 5,
+          queues: 2,
+          activities: 21,
+          customers: 4,
+          cases: 16,
+        });
         assert.equal(await store.isEmpty(), false);
         const db = database.db;
         assert.equal(await count(db, 'departments'), organisation.departments.length);
@@ -308,7 +323,12 @@ for (const dialect of dialects) {
         assert.equal(await count(db, 'users'), 5);
         assert.equal(await count(db, 'user_groups'), organisation.userGroups.length);
         assert.equal(await count(db, 'queues'), 2);
-        assert.equal(await count(db, 'pull_permissions'), organisation.permissions.length);
+        const kinds = (name: string) => organisation.permissions.filter((p) => p.permission === name).length;
+        assert.equal(await count(db, 'pull_permissions'), kinds('Pull activities'));
+        assert.equal(await count(db, 'transfer_permissions'), kinds('Transfer activities'));
+        // Every activity has a case: the file's four, or one of its own.
+        assert.equal(await count(db, 'cases'), 16);
+        assert.equal(await count(db, 'customer_contacts'), 6);
         assert.equal(await count(db, 'activity_types'), organisation.activityTypes.length);
         assert.equal(await count(db, 'activities'), 21);
         assert.equal(await count(db, 'activity_history'), 0);
@@ -324,7 +344,14 @@ for (const dialect of dialects) {
         await store.import(structuredClone(organisation), nowMs);
         const before1 = await snapshot(database.db);
         const counts = await store.import(structuredClone(organisation), nowMs + 3_600_000);
-        assert.deepEqual(counts, { departments: 3, users: 5, queues: 2, activities: 21 });
+        assert.deepEqual(counts, {
+          departments: 3,
+          users: 5,
+          queues: 2,
+          activities: 21,
+          customers: 4,
+          cases: 16,
+        });
         assert.deepEqual(await snapshot(database.db), before1);
       });
 
@@ -503,7 +530,7 @@ for (const dialect of dialects) {
             expiresInSeconds: 60,
           });
           const resolution = await callers.resolve(`Bearer ${token}`);
-          return resolution.ok ? resolution.caller.userId : undefined;
+          return resolution.ok ? resolution.caller?.userId : undefined;
         };
         // "1002" is bob's id and user 1004's login name: bob.
         assert.equal(await callerFor('1002'), '1002');

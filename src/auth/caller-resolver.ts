@@ -2,7 +2,7 @@
 // With a TTL, facts are served from memory for that long (an import by another process is seen
 // within the TTL); with 0, the default, they are read on every request.
 import { LRUCache } from 'lru-cache';
-import type { Caller, UserFacts } from '../domain/caller.js';
+import type { Caller, ClientApplication, UserFacts } from '../domain/caller.js';
 import { TokenRefused, type RefusalReason } from './token-refusal.js';
 import type { TokenVerifier } from './token-verifier.js';
 
@@ -12,7 +12,8 @@ export interface UserDirectory {
 }
 
 export type CallerResolution =
-  | { readonly ok: true; readonly caller: Caller }
+  | { readonly ok: true; readonly caller: Caller; readonly client?: undefined }
+  | { readonly ok: true; readonly caller?: undefined; readonly client: ClientApplication }
   | { readonly ok: false; readonly reason: RefusalReason; readonly claim?: string };
 
 export interface CallerResolver {
@@ -71,8 +72,10 @@ export function createCallerResolver(
           ...(error.claim !== undefined ? { claim: error.claim } : {}),
         };
       }
-      // Client-application tokens name no user: rule 1 wants a user token.
-      if (verified.user === undefined) return { ok: false, reason: 'no-user-claim' };
+      // A token that names no user is a client application's; the route decides whether it may call.
+      if (verified.user === undefined) {
+        return { ok: true, client: { clientId: verified.client, scopes: verified.scopes } };
+      }
       const entry = cache ? await cache.fetch(verified.user) : await lookup(verified.user);
       if (!entry?.facts) return { ok: false, reason: 'unknown-user' };
       return { ok: true, caller: { ...entry.facts, scopes: verified.scopes } };

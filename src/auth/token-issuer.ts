@@ -1,4 +1,5 @@
-// The embedded issuer: signs short-lived user tokens with the key kept in the database.
+// The embedded issuer: signs short-lived user and client-application tokens with the key kept in the
+// database.
 import { createSigner } from 'fast-jwt';
 import type { SigningKey } from '../store/key-store.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER } from './auth-config.js';
@@ -24,4 +25,23 @@ export function issueToken(key: SigningKey, request: TokenRequest): string {
     ...(request.issuedAtMs !== undefined ? { clockTimestamp: request.issuedAtMs } : {}),
   });
   return sign({ scope: request.scope, preferred_username: request.loginName });
+}
+
+export interface ClientTokenRequest {
+  readonly clientId: string;
+  readonly scope: string;
+  readonly expiresInSeconds: number;
+}
+
+/** A client application's token: `client_id` and no `sub`, so it names no user. */
+export function issueClientToken(key: SigningKey, request: ClientTokenRequest): string {
+  const sign = createSigner({
+    algorithm: key.algorithm,
+    key: key.privatePem,
+    kid: key.kid,
+    iss: EMBEDDED_ISSUER,
+    aud: EMBEDDED_AUDIENCE,
+    expiresIn: request.expiresInSeconds * 1000,
+  });
+  return sign({ scope: request.scope, client_id: request.clientId });
 }

@@ -16,6 +16,8 @@ import { isTokenError, refusalOf, TokenRefused } from './token-refusal.js';
 export interface VerifiedToken {
   /** The value of the configured user claim; undefined for client-application tokens. */
   readonly user: string | undefined;
+  /** The client application's id (`client_id`, else `azp`) of a token without a user; '' if none. */
+  readonly client: string;
   /** Scopes with the deployment prefix removed; scopes without the prefix are dropped. */
   readonly scopes: ReadonlySet<string>;
 }
@@ -127,8 +129,10 @@ function headerOf(token: string): { alg: string; kid: string | undefined } {
 function toVerified(payload: unknown, config: AuthConfig): VerifiedToken {
   const claims = (payload ?? {}) as Record<string, unknown>;
   const user = claims[config.userClaim];
+  const client = [claims.client_id, claims.azp].find((c): c is string => typeof c === 'string' && c !== '');
   return {
     user: typeof user === 'string' && user !== '' ? user : undefined,
+    client: client ?? '',
     scopes: scopesOf(claims, config.scopePrefix),
   };
 }

@@ -26,9 +26,13 @@ activities; see docs/organisation-file.md). The whole file is validated first; o
 is written and each problem is printed with its JSON path. Importing the same file again is safe.`;
 
 export const TOKEN_HELP = `Usage: casemgr token LOGIN [--scope S] [--expires-in SECONDS] [options]
+       casemgr token --client NAME [--scope S] [--expires-in SECONDS] [options]
 
 Prints a bearer token (alone, on one line) for the user with that login name (or id), signed by the
 embedded issuer whose key is kept in the database, so \`casemgr serve\` on the same database accepts it.
+  --client NAME           a client application's token instead (an integration such as a CRM or a
+                          mail gateway): it names no user, and only the operations that admit
+                          client applications accept it
   --scope S               space-separated scopes (default: ${SCOPE_MANAGE})
   --expires-in SECONDS    lifetime (default: 3600)`;
 

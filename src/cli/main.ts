@@ -40,7 +40,7 @@ async function run(argv: readonly string[]): Promise<number> {
       const { runImport } = await import('./import-command.js');
       const counts = await runImport(config, positionals[0]);
       process.stdout.write(
-        `imported ${counts.departments} departments, ${counts.users} users, ${counts.queues} queues, ${counts.activities} activities\n`,
+        `imported ${counts.departments} departments, ${counts.users} users, ${counts.queues} queues, ${counts.activities} activities, ${counts.customers} customers, ${counts.cases} cases\n`,
       );
       return 0;
     }
@@ -48,16 +48,26 @@ async function run(argv: readonly string[]): Promise<number> {
       const { values, positionals } = parseCommand(rest, {
         scope: { type: 'string' },
         'expires-in': { type: 'string' },
+        client: { type: 'string' },
       });
       if (values.help) return printHelp(TOKEN_HELP);
-      if (positionals.length !== 1) throw new ConfigError('token takes exactly one LOGIN');
+      const client = typeof values.client === 'string' ? values.client : undefined;
+      if (client !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(client))
+        throw new ConfigError(
+          `--client must be 1–128 letters, digits, '.', '_', ':' or '-', got "${client}"`,
+        );
+      if (client === undefined && positionals.length !== 1)
+        throw new ConfigError('token takes exactly one LOGIN');
+      if (client !== undefined && positionals.length !== 0)
+        throw new ConfigError('token takes a LOGIN or --client NAME, not both');
       const expires = String(values['expires-in'] ?? '3600');
       if (!/^[1-9]\d{0,8}$/.test(expires))
         throw new ConfigError(`--expires-in must be a whole number of seconds, got "${expires}"`);
       const scope = typeof values.scope === 'string' ? values.scope : SCOPE_MANAGE;
       const config = configFrom(values, process.env);
       const { runToken } = await import('./token-command.js');
-      process.stdout.write(`${await runToken(config, positionals[0], scope, Number(expires))}\n`);
+      const subject = client !== undefined ? { client } : { login: positionals[0] };
+      process.stdout.write(`${await runToken(config, subject, scope, Number(expires))}\n`);
       return 0;
     }
     case 'migrate': {

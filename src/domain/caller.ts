@@ -6,6 +6,9 @@ export const SCOPE_READ = 'core.casemgr.read';
 export const ACTION_PICK = 'Pick Activities';
 export const ACTION_UNPIN = 'Unpin';
 export const ACTION_VIEW_AGENT_CONSOLE = 'View Agent Console';
+export const ACTION_CREATE = 'Create';
+export const ACTION_COMPLETE = 'Complete';
+export const ACTION_PULL = 'Pull Activities';
 export type GuardedAction = typeof ACTION_PICK | typeof ACTION_UNPIN | typeof ACTION_VIEW_AGENT_CONSOLE;
 
 export const MAIL_LICENSES = ['eGain Advisor Desktop', 'eGain MailPlus'] as const;
@@ -35,6 +38,17 @@ export interface UserFacts {
 
 export interface Caller extends UserFacts {
   /** Token scopes with the deployment's scope prefix already removed. */
+  readonly scopes: ReadonlySet<string>;
+}
+
+/**
+ * A client application (an integration such as a CRM or a mail gateway): a verified token that names
+ * no user. eGain asks no actions, permissions, licenses or department scope of it; only its scopes
+ * count, and only the operations that admit client applications accept it.
+ */
+export interface ClientApplication {
+  /** The token's `client_id` (or `azp`) claim, for logs and history; '' when it names none. */
+  readonly clientId: string;
   readonly scopes: ReadonlySet<string>;
 }
 

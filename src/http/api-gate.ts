@@ -40,6 +40,7 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
   app.decorateRequest('media', 'json');
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('caller', undefined);
+  app.decorateRequest('clientApp', undefined);
 
   // An answer sent before the request's body has fully arrived (a refusal by the rules below, which
   // run before the body parser) closes the connection: otherwise Node would read the rest of the
@@ -74,10 +75,12 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
       return;
     }
 
-    // Rule 1 — 401-101: a valid token of a known user.
+    // Rule 1 — 401-101: a valid token of a known user, or of a client application where admitted.
     let refusal: Error | undefined;
     try {
-      request.caller = await authenticate(request, callers);
+      const authenticated = await authenticate(request, callers, api.clients === true);
+      request.caller = authenticated.caller;
+      request.clientApp = authenticated.client;
     } catch (error) {
       refusal = error instanceof Error ? error : new Error(String(error));
     }

@@ -3,10 +3,22 @@
 import type { FastifyRequest } from 'fastify';
 import type { CallerResolver } from '../auth/caller-resolver.js';
 import { KeySetUnavailableError } from '../auth/jwks-key-set.js';
-import type { Caller } from '../domain/caller.js';
+import type { Caller, ClientApplication } from '../domain/caller.js';
 import { ApiError } from './error-catalog.js';
 
-export async function authenticate(request: FastifyRequest, callers: CallerResolver): Promise<Caller> {
+export type Authenticated =
+  | { readonly caller: Caller; readonly client?: undefined }
+  | { readonly caller?: undefined; readonly client: ClientApplication };
+
+/**
+ * `clientsAllowed`: whether the operation admits client-application tokens (contract "Callers");
+ * the others refuse them with 401-101, as pick always did.
+ */
+export async function authenticate(
+  request: FastifyRequest,
+  callers: CallerResolver,
+  clientsAllowed: boolean,
+): Promise<Authenticated> {
   let resolution;
   try {
     resolution = await callers.resolve(request.headers.authorization);
@@ -22,5 +34,10 @@ export async function authenticate(request: FastifyRequest, callers: CallerResol
     request.log.info(claim === undefined ? { reason } : { reason, claim }, 'token refused');
     throw new ApiError('401-101');
   }
-  return resolution.caller;
+  if (resolution.client) {
+    if (clientsAllowed) return { client: resolution.client };
+    request.log.info({ reason: 'no-user-claim' }, 'token refused');
+    throw new ApiError('401-101');
+  }
+  return { caller: resolution.caller };
 }

@@ -76,7 +76,7 @@ export function frameworkErrorHandler(messages: Messages, callers: CallerResolve
     }
     // The read route's path: rules 1 and 2 first, then the ids, judged like a body (400-106).
     try {
-      await authenticate(request, callers);
+      await authenticate(request, callers, true);
     } catch (error) {
       if (error instanceof ApiError) return error;
       throw error;

@@ -30,7 +30,12 @@ export async function registerRateLimit(
     max: settings.max,
     timeWindow: settings.windowMs,
     cache: MAX_KEYS,
-    keyGenerator: (request) => (request.caller ? `user:${request.caller.userId}` : `address:${request.ip}`),
+    keyGenerator: (request) =>
+      request.caller
+        ? `user:${request.caller.userId}`
+        : request.clientApp
+          ? `client:${request.clientApp.clientId || request.ip}`
+          : `address:${request.ip}`,
     // Only a refused request says how the limit stands; others stay as they were.
     addHeadersOnExceeding: {
       'x-ratelimit-limit': false,

@@ -1,6 +1,6 @@
 // What the API gate learns about a request before the handler runs.
 import type { TSchema } from '@sinclair/typebox';
-import type { Caller } from '../domain/caller.js';
+import type { Caller, ClientApplication } from '../domain/caller.js';
 import type { Locale } from '../i18n/locales.js';
 import type { MediaKind } from './negotiation.js';
 
@@ -11,6 +11,8 @@ export interface ApiRouteConfig {
     readonly query: TSchema;
     /** Whether the route takes a JSON body (so Content-Type is judged). */
     readonly takesBody: boolean;
+    /** Whether client-application tokens (no user) may call it; left out, they get 401-101. */
+    readonly clients?: boolean;
   };
 }
 
@@ -21,6 +23,8 @@ declare module 'fastify' {
     locale: Locale;
     /** Set by the API gate once the token is verified; absent on health and metrics routes. */
     caller: Caller | undefined;
+    /** Set instead of `caller` when a client application calls a route that admits them. */
+    clientApp: ClientApplication | undefined;
   }
   /** OpenAPI fields read by routes/openapi.route.ts. */
   interface FastifySchema {

@@ -180,7 +180,8 @@ function findProblems(org: OrganisationFile): string[] {
   }
   for (const q of org.queues) expect(known.departments, q.department, `queue ${q.id} department`);
   for (const [i, p] of org.permissions.entries()) {
-    if (p.permission !== 'Pull activities') problems.push(`permission ${i}: ${JSON.stringify(p.permission)}`);
+    if (p.permission !== 'Pull activities' && p.permission !== 'Transfer activities')
+      problems.push(`permission ${i}: ${JSON.stringify(p.permission)}`);
     if ('queue' in p.on) expect(known.queues, p.on.queue, `permission ${i} on queue`);
     else expect(known.users, p.on.user, `permission ${i} on user`);
     if ('user' in p.grantedTo) expect(known.users, p.grantedTo.user, `permission ${i} to user`);
@@ -212,8 +213,10 @@ function actionsOf(org: OrganisationFile, id: string): Set<string> {
 
 function pulls(org: OrganisationFile, id: string): { queues: Set<string>; users: Set<string> } {
   const groups = new Set(org.userGroups.filter((g) => (g.members ?? []).includes(id)).map((g) => g.id));
-  const mine = org.permissions.filter((p) =>
-    'user' in p.grantedTo ? p.grantedTo.user === id : groups.has(p.grantedTo.group),
+  const mine = org.permissions.filter(
+    (p) =>
+      p.permission === 'Pull activities' &&
+      ('user' in p.grantedTo ? p.grantedTo.user === id : groups.has(p.grantedTo.group)),
   );
   return {
     queues: new Set(mine.flatMap((p) => ('queue' in p.on ? [p.on.queue] : []))),
@@ -297,8 +300,8 @@ void describe('generateOrganisation', () => {
 void describe('well-known demo content', () => {
   void it('has the documented departments and queues', () => {
     assert.deepEqual(demo.departments.slice(0, 2), [
-      { id: SERVICE, name: 'Service' },
-      { id: SALES, name: 'Sales' },
+      { id: SERVICE, name: 'Service', sharedWith: [SALES], transferQueue: BILLING_QUEUE },
+      { id: SALES, name: 'Sales', sharedWith: [SERVICE], transferQueue: SALES_QUEUE },
     ]);
     assert.equal(demo.departments[2].id, '1001');
     assert.deepEqual(demo.queues[0], { id: BILLING_QUEUE, name: 'Billing', department: SERVICE });

@@ -251,7 +251,9 @@ export function generateOrganisation(options: GeneratorOptions): OrganisationFil
       random,
     ),
   );
-  return {
+  // The lifecycle's data is added on top, without drawing from `random`: every file generated
+  // before it existed keeps its departments, users and activities unchanged.
+  return withLifecycleData({
     departments,
     roles,
     users,
@@ -260,6 +262,113 @@ export function generateOrganisation(options: GeneratorOptions): OrganisationFil
     permissions,
     activityTypes: USER_DEFINED_TYPES.map((t) => ({ ...t })),
     activities,
+    aliases: [],
+    customers: [],
+    cases: [],
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The activity lifecycle's data (docs/organisation-file.md): sharing, transfer queues, pull
+// options, transfer permissions, aliases, customers and cases.
+//
+// Service "999" and Sales "1000" share with each other; their transfer queues are "10" and "11".
+// Agents and supervisors may also Create, Complete and Pull Activities.
+// Pull options: alice ["10"] up to 5, bob ["10"] up to 3, carol ["10"] up to 1.
+// Transfer activities: bob → carol and queue "10"; alice → bob, carol, queues "10" and "11".
+// Aliases: billing@example.com → Service / "10"; sales@example.com → Sales / "11";
+//          old-billing@example.com (inactive) → Service / "10".
+// Customers: "7001" Dana Diaz (Service; dana@example.net, mobile +15551234), "7002" Eli Evans
+//            (Service; eli@example.org, home +15550002), "7003" Fay Fox (Sales; fay@example.com),
+//            "7004" Gus Green (shared by every department; gus@example.com).
+// Cases: "8001" Dana — 100001–100005 (open); "8002" Eli — 100011 and its draft 100015 (open);
+//        "8003" Fay — 100019 (open); "8004" Dana — 100017 (completed, so the case is closed).
+//        Every other activity gets a case of its own at import.
+
+export const DANA = '7001';
+export const ELI = '7002';
+export const FAY = '7003';
+export const GUS = '7004';
+export const BILLING_ALIAS = 'billing@example.com';
+export const SALES_ALIAS = 'sales@example.com';
+export const INACTIVE_ALIAS = 'old-billing@example.com';
+
+const LIFECYCLE_ACTIONS: readonly Action[] = ['Create', 'Complete', 'Pull Activities'];
+const FIXED_CASES: readonly (readonly [string, string, readonly number[]])[] = [
+  ['8001', DANA, [100001, 100002, 100003, 100004, 100005]],
+  ['8002', ELI, [100011, 100015]],
+  ['8003', FAY, [100019]],
+  ['8004', DANA, [100017]],
+];
+
+function withLifecycleData(file: OrganisationFile): OrganisationFile {
+  const sharing: Record<string, Pick<DepartmentEntry, 'sharedWith' | 'transferQueue'>> = {
+    [SERVICE]: { sharedWith: [SALES], transferQueue: BILLING_QUEUE },
+    [SALES]: { sharedWith: [SERVICE], transferQueue: SALES_QUEUE },
+  };
+  const pullOptions: Record<string, Pick<UserEntry, 'pullQueues' | 'maxPull'>> = {
+    [ALICE]: { pullQueues: [BILLING_QUEUE], maxPull: 5 },
+    [BOB]: { pullQueues: [BILLING_QUEUE], maxPull: 3 },
+    [CAROL]: { pullQueues: [BILLING_QUEUE], maxPull: 1 },
+  };
+  const transfer = (grantee: string, on: PermissionEntry['on']): PermissionEntry => ({
+    permission: 'Transfer activities',
+    on,
+    grantedTo: { user: grantee },
+  });
+  const caseOf = new Map(
+    FIXED_CASES.flatMap(([id, customer, list]) => list.map((n) => [String(n), { id, customer }] as const)),
+  );
+  return {
+    ...file,
+    departments: file.departments.map((d) => ({ ...d, ...sharing[d.id] })),
+    roles: file.roles.map((r) =>
+      r.actions.includes('Pick Activities') ? { ...r, actions: [...r.actions, ...LIFECYCLE_ACTIONS] } : r,
+    ),
+    users: file.users.map((u) => ({ ...u, ...pullOptions[u.id] })),
+    permissions: [
+      ...file.permissions,
+      transfer(BOB, { user: CAROL }),
+      transfer(BOB, { queue: BILLING_QUEUE }),
+      transfer(ALICE, { user: BOB }),
+      transfer(ALICE, { user: CAROL }),
+      transfer(ALICE, { queue: BILLING_QUEUE }),
+      transfer(ALICE, { queue: SALES_QUEUE }),
+    ],
+    aliases: [
+      { address: BILLING_ALIAS, department: SERVICE, queue: BILLING_QUEUE, active: true },
+      { address: SALES_ALIAS, department: SALES, queue: SALES_QUEUE, active: true },
+      { address: INACTIVE_ALIAS, department: SERVICE, queue: BILLING_QUEUE, active: false },
+    ],
+    customers: [
+      {
+        id: DANA,
+        firstName: 'Dana',
+        lastName: 'Diaz',
+        department: SERVICE,
+        contacts: { email: ['dana@example.net'], phone: [{ kind: 'mobile', number: '+15551234' }] },
+      },
+      {
+        id: ELI,
+        firstName: 'Eli',
+        lastName: 'Evans',
+        department: SERVICE,
+        contacts: { email: ['eli@example.org'], phone: [{ kind: 'home', number: '+15550002' }] },
+      },
+      {
+        id: FAY,
+        firstName: 'Fay',
+        lastName: 'Fox',
+        department: SALES,
+        contacts: { email: ['fay@example.com'] },
+      },
+      { id: GUS, firstName: 'Gus', lastName: 'Green', contacts: { email: ['gus@example.com'] } },
+    ],
+    cases: FIXED_CASES.map(([id, customer]) => ({ id, customer })),
+    activities: file.activities.map((a) => {
+      const fixedCase = caseOf.get(a.id);
+      return fixedCase ? { ...a, customer: fixedCase.customer, case: fixedCase.id } : a;
+    }),
   };
 }
 

@@ -40,6 +40,12 @@ export function findReferenceProblems(doc: OrganisationDocument): OrganisationPr
   const queues = ids('queues', doc.queues, (q) => q.id);
   const types = ids('activityTypes', doc.activityTypes, (t) => t.name);
   const activities = ids('activities', doc.activities, (a) => a.id);
+  const customers = ids('customers', doc.customers, (c) => c.id);
+  const cases = ids('cases', doc.cases, (c) => c.id);
+  ids('aliases', doc.aliases, (a) => a.address.toLowerCase());
+  const queueDepartment = new Map((doc.queues ?? []).map((q) => [q.id, q.department]));
+  const customerDepartment = new Map((doc.customers ?? []).map((c) => [c.id, c.department]));
+  const caseCustomer = new Map((doc.cases ?? []).map((c) => [c.id, c.customer]));
 
   const expect = (path: string, known: Set<string>, kind: string, id: string | undefined) => {
     if (id !== undefined && !known.has(id)) report(path, `no ${kind} ${JSON.stringify(id)}`);
@@ -47,8 +53,26 @@ export function findReferenceProblems(doc: OrganisationDocument): OrganisationPr
   const expectAll = (path: string, known: Set<string>, kind: string, list: readonly string[] | undefined) =>
     (list ?? []).forEach((id, j) => expect(`${path}[${j}]`, known, kind, id));
 
+  (doc.departments ?? []).forEach((d, i) => {
+    expectAll(`departments[${i}].sharedWith`, departments, 'department', d.sharedWith);
+    if (d.sharedWith?.includes(d.id))
+      report(`departments[${i}].sharedWith`, 'a department cannot share with itself');
+    if (d.transferQueue !== undefined) {
+      expect(`departments[${i}].transferQueue`, queues, 'queue', d.transferQueue);
+      const owner = queueDepartment.get(d.transferQueue);
+      if (owner !== undefined && owner !== d.id)
+        report(
+          `departments[${i}].transferQueue`,
+          `queue "${d.transferQueue}" belongs to department "${owner}"`,
+        );
+    }
+  });
   (doc.users ?? []).forEach((u, i) => {
     expect(`users[${i}].homeDepartment`, departments, 'department', u.homeDepartment);
+    expectAll(`users[${i}].pullQueues`, queues, 'queue', u.pullQueues);
+    (u.pullQueues ?? []).forEach((q, j, list) => {
+      if (list.indexOf(q) !== j) report(`users[${i}].pullQueues[${j}]`, `duplicate ${JSON.stringify(q)}`);
+    });
     expectAll(`users[${i}].foreignDepartments`, departments, 'department', u.foreignDepartments);
     expectAll(`users[${i}].roles`, roles, 'role', u.roles);
   });
@@ -66,6 +90,31 @@ export function findReferenceProblems(doc: OrganisationDocument): OrganisationPr
     if ('user' in p.grantedTo) expect(`permissions[${i}].grantedTo.user`, users, 'user', p.grantedTo.user);
     else expect(`permissions[${i}].grantedTo.group`, groups, 'group', p.grantedTo.group);
   });
+  (doc.aliases ?? []).forEach((a, i) => {
+    expect(`aliases[${i}].department`, departments, 'department', a.department);
+    expect(`aliases[${i}].queue`, queues, 'queue', a.queue);
+    const owner = queueDepartment.get(a.queue);
+    if (owner !== undefined && owner !== a.department)
+      report(`aliases[${i}].queue`, `queue "${a.queue}" belongs to department "${owner}"`);
+  });
+  // A contact point identifies one customer within its department (shared customers: '').
+  const contactOwners = new Set<string>();
+  (doc.customers ?? []).forEach((c, i) => {
+    expect(`customers[${i}].department`, departments, 'department', c.department);
+    const scope = c.department ?? '';
+    const points = [
+      ...(c.contacts?.email ?? []).map(
+        (e, j) => [`contacts.email[${j}]`, `email ${e.toLowerCase()}`] as const,
+      ),
+      ...(c.contacts?.phone ?? []).map((p, j) => [`contacts.phone[${j}]`, `${p.kind} ${p.number}`] as const),
+    ];
+    for (const [path, point] of points) {
+      const key = `${scope}\u0000${point}`;
+      if (contactOwners.has(key)) report(`customers[${i}].${path}`, `${point} belongs to another customer`);
+      contactOwners.add(key);
+    }
+  });
+  (doc.cases ?? []).forEach((c, i) => expect(`cases[${i}].customer`, customers, 'customer', c.customer));
   (doc.activityTypes ?? []).forEach((t, i) => {
     if (isBuiltInType(t.name)) report(`activityTypes[${i}].name`, `"${t.name}" is a built-in type`);
   });
@@ -77,6 +126,14 @@ export function findReferenceProblems(doc: OrganisationDocument): OrganisationPr
     expect(`${at}.queue`, queues, 'queue', a.queue);
     expect(`${at}.assignedTo`, users, 'user', a.assignedTo);
     expect(`${at}.parentActivity`, activities, 'activity', a.parentActivity);
+    expect(`${at}.customer`, customers, 'customer', a.customer);
+    expect(`${at}.case`, cases, 'case', a.case);
+    const customerDept = a.customer === undefined ? undefined : customerDepartment.get(a.customer);
+    if (customerDept !== undefined && customerDept !== a.department)
+      report(`${at}.customer`, `customer "${a.customer}" belongs to department "${customerDept}"`);
+    const owner = a.case === undefined ? undefined : caseCustomer.get(a.case);
+    if (owner !== undefined && a.customer !== undefined && owner !== a.customer)
+      report(`${at}.case`, `case "${a.case}" belongs to customer "${owner}"`);
     if (a.status === 'assigned' && a.assignedTo === undefined)
       report(`${at}.assignedTo`, 'required when status is "assigned"');
     if (a.status === 'awaiting_assignment' && a.queue === undefined)

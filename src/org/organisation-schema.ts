@@ -19,9 +19,20 @@ export const KNOWN_ACTIONS = [
   'Complete',
   'Edit Activity',
   'Pull Activities',
+  'Create',
 ] as const;
 
-const Department = Type.Object({ id: Id, name: Name }, strict);
+const Department = Type.Object(
+  {
+    id: Id,
+    name: Name,
+    /** Departments this one shares activities with (a transfer to a department needs it). */
+    sharedWith: Type.Optional(Type.Array(Id)),
+    /** A queue of this department, where activities transferred to the department wait. */
+    transferQueue: Type.Optional(Id),
+  },
+  strict,
+);
 const Role = Type.Object(
   { id: Id, name: Name, actions: Type.Array(Type.Union(KNOWN_ACTIONS.map((a) => Type.Literal(a)))) },
   strict,
@@ -36,6 +47,13 @@ const User = Type.Object(
     foreignDepartments: Type.Optional(Type.Array(Id)),
     licenses: Type.Optional(Type.Array(Type.Union(USER_LICENSES.map((l) => Type.Literal(l))))),
     roles: Type.Optional(Type.Array(Id)),
+    /** Pull options: the queues pull takes from, in order, and how many activities at most. */
+    pullQueues: Type.Optional(Type.Array(Id)),
+    maxPull: Type.Optional(Type.Integer({ minimum: 1, maximum: 75 })),
+    /** For signing in to the console: a PHC-style scrypt or argon2 hash. */
+    passwordHash: Type.Optional(
+      Type.String({ pattern: '^\\$(scrypt|argon2id|argon2i|argon2d)\\$', maxLength: 512 }),
+    ),
   },
   strict,
 );
@@ -52,7 +70,7 @@ const UserGroup = Type.Object(
 const Queue = Type.Object({ id: Id, name: Name, department: Id }, strict);
 const Permission = Type.Object(
   {
-    permission: Type.Literal('Pull activities'),
+    permission: Type.Union([Type.Literal('Pull activities'), Type.Literal('Transfer activities')]),
     on: Type.Union([Type.Object({ queue: Id }, strict), Type.Object({ user: Id }, strict)]),
     grantedTo: Type.Union([Type.Object({ user: Id }, strict), Type.Object({ group: Id }, strict)]),
   },
@@ -68,7 +86,9 @@ const Activity = Type.Object(
     department: Id,
     type: Type.String({ minLength: 1 }),
     subtype: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    mode: Type.Optional(Type.Union([Type.Literal('inbound'), Type.Literal('outbound')])),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('inbound'), Type.Literal('outbound'), Type.Literal('none')]),
+    ),
     subject: Type.Optional(Type.String({ maxLength: 1000 })),
     priority: Type.Optional(Type.String({ pattern: '^[0-9]{1,4}$' })),
     status: Type.Union(ACTIVITY_STATUSES.map((s) => Type.Literal(s))),
@@ -81,9 +101,49 @@ const Activity = Type.Object(
     parentActivity: Type.Optional(Id),
     created: Type.Optional(Instant),
     lastModified: Type.Optional(Instant),
+    customer: Type.Optional(Id),
+    /** Left out, the import gives the activity a case of its own. */
+    case: Type.Optional(Id),
+    dueDate: Type.Optional(Instant),
   },
   strict,
 );
+const EmailAddress = Type.String({ pattern: '^[^\\s@]{1,64}@[^\\s@]{1,255}$', maxLength: 320 });
+const Alias = Type.Object(
+  { address: EmailAddress, department: Id, queue: Id, active: Type.Optional(Type.Boolean()) },
+  strict,
+);
+export const PHONE_KINDS = ['home', 'mobile', 'office'] as const;
+const Customer = Type.Object(
+  {
+    id: Id,
+    firstName: Type.String({ maxLength: 255 }),
+    lastName: Type.String({ maxLength: 255 }),
+    /** Left out, the customer is shared by every department. */
+    department: Type.Optional(Id),
+    contacts: Type.Optional(
+      Type.Object(
+        {
+          email: Type.Optional(Type.Array(EmailAddress)),
+          phone: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  kind: Type.Union(PHONE_KINDS.map((k) => Type.Literal(k))),
+                  number: Type.String({ pattern: '^\\+?[0-9][0-9 ()./-]{0,39}$' }),
+                },
+                strict,
+              ),
+            ),
+          ),
+        },
+        strict,
+      ),
+    ),
+  },
+  strict,
+);
+const Case = Type.Object({ id: Id, customer: Type.Optional(Id) }, strict);
 
 export const OrganisationSchema = Type.Object(
   {
@@ -95,6 +155,9 @@ export const OrganisationSchema = Type.Object(
     permissions: Type.Optional(Type.Array(Permission)),
     activityTypes: Type.Optional(Type.Array(ActivityType)),
     activities: Type.Optional(Type.Array(Activity)),
+    aliases: Type.Optional(Type.Array(Alias)),
+    customers: Type.Optional(Type.Array(Customer)),
+    cases: Type.Optional(Type.Array(Case)),
   },
   strict,
 );
@@ -108,3 +171,6 @@ export type QueueEntry = Static<typeof Queue>;
 export type PermissionEntry = Static<typeof Permission>;
 export type ActivityTypeEntry = Static<typeof ActivityType>;
 export type ActivityEntry = Static<typeof Activity>;
+export type AliasEntry = Static<typeof Alias>;
+export type CustomerEntry = Static<typeof Customer>;
+export type CaseEntry = Static<typeof Case>;

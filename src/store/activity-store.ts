@@ -11,8 +11,6 @@ import type { Database } from './schema.js';
 import { QueryTemplates } from './query-templates.js';
 import type { Transactional } from './transaction.js';
 
-type ActivityRow = Selectable<Database['activities']>;
-
 /** An activity with the names a reader sees beside the ids. */
 export interface ActivityView extends Activity {
   readonly departmentName: string;
@@ -43,6 +41,10 @@ const ACTIVITY_COLUMNS = [
   'a.last_modified_by',
   'a.last_action',
 ] as const;
+
+type Unprefixed<T> = T extends `a.${infer C}` ? C : never;
+/** The columns of ACTIVITY_COLUMNS: what the pick and the readers of activities select. */
+type ActivityRow = Pick<Selectable<Database['activities']>, Unprefixed<(typeof ACTIVITY_COLUMNS)[number]>>;
 
 function toStatus(value: string): ActivityStatus {
   if ((ACTIVITY_STATUSES as readonly string[]).includes(value)) return value as ActivityStatus;

@@ -4,9 +4,11 @@ import type { Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Dialect } from './dialect.js';
 import * as initial from './migrations/0001-initial.js';
+import * as lifecycleOrganisation from './migrations/0002-lifecycle-organisation.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
+  '0002-lifecycle-organisation': lifecycleOrganisation,
 };
 
 class StaticProvider implements MigrationProvider {
@@ -37,4 +39,10 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Pr
     }
     await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
   }
+}
+
+/** Brings the schema to the named migration and no further (the upgrade tests start from an old schema). */
+export async function migrateTo(db: Kysely<unknown>, dialect: Dialect, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider: new StaticProvider(dialect) }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
 }

@@ -7,7 +7,8 @@ type Millis = number | string;
 type Flag = number;
 
 export interface Database {
-  departments: { id: string; name: string };
+  departments: { id: string; name: string; transfer_queue_id: string | null };
+  department_shares: { department_id: string; shared_with_id: string };
   roles: { id: string; name: string };
   role_actions: { role_id: string; action: string };
   users: {
@@ -16,7 +17,10 @@ export interface Database {
     first_name: string;
     last_name: string;
     home_department_id: string;
+    max_pull: Generated<number>;
+    password_hash: string | null;
   };
+  user_pull_queues: { user_id: string; queue_id: string; position: number };
   user_foreign_departments: { user_id: string; department_id: string };
   user_licenses: { user_id: string; license: string };
   user_roles: { user_id: string; role_id: string };
@@ -31,6 +35,37 @@ export interface Database {
     grantee_kind: 'user' | 'group';
     grantee_id: string;
   };
+  /** "Transfer activities": the same shape as pull_permissions. */
+  transfer_permissions: {
+    target_kind: 'queue' | 'user';
+    target_id: string;
+    grantee_kind: 'user' | 'group';
+    grantee_id: string;
+  };
+  /** Lower-cased address of an alias; mail to an active one lands in its queue. */
+  aliases: { address: string; department_id: string; queue_id: string; active: Flag };
+  customers: {
+    id: string;
+    first_name: string;
+    last_name: string;
+    department_id: string | null;
+    created_ms: Millis;
+  };
+  customer_contacts: {
+    customer_id: string;
+    kind: 'email' | 'home' | 'mobile' | 'office';
+    value: string;
+    /** The customer's department id, '' for a shared customer. */
+    department_key: string;
+  };
+  cases: {
+    id: string;
+    customer_id: string | null;
+    status: 'open' | 'closed';
+    created_ms: Millis;
+    closed_ms: Millis | null;
+  };
+  id_sequences: { name: string; next_value: number | string };
   activity_types: { name: string; display_name: string };
   activities: {
     id: string;
@@ -52,6 +87,12 @@ export interface Database {
     last_modified_ms: Millis;
     last_modified_by: string | null;
     last_action: string | null;
+    customer_id: string | null;
+    case_id: string | null;
+    due_date_ms: Millis | null;
+    created_by: string | null;
+    /** eGain's `payload` element as JSON text. */
+    payload_json: string | null;
   };
   activity_history: {
     id: Generated<number | string>;
