@@ -139,8 +139,8 @@ for (const dialect of dialects) {
       });
       it('created and lastModified ranges, inclusive, one end optional; createdDate and lastModifiedDate too', async () => {
         const sorted = [...rows].sort((a, b) => a.created_ms - b.created_ms);
-        const from = sorted[10]!.created_ms;
-        const to = sorted[20]!.created_ms;
+        const from = sorted[10].created_ms;
+        const to = sorted[20].created_ms;
         const iso = (ms: number) => new Date(ms).toISOString();
         const inRange = expected((r) => r.created_ms >= from && r.created_ms <= to);
         assert.deepEqual(await ids(`created=[${iso(from)},${iso(to)}]&$pagesize=75`), inRange);
@@ -149,7 +149,7 @@ for (const dialect of dialects) {
           await ids(`created=[,${iso(from)}]&$pagesize=75`),
           expected((r) => r.created_ms <= from),
         );
-        const lm = sorted[50]!.last_modified_ms;
+        const lm = sorted[50].last_modified_ms;
         const after = expected((r) => r.last_modified_ms >= lm);
         assert.deepEqual(await ids(`lastModified=[${iso(lm)},]&$pagesize=75`), after.slice(0, 75));
         assert.deepEqual(await ids(`lastModifiedDate=[${iso(lm)},]&$pagesize=75`), after.slice(0, 75));
