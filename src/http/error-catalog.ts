@@ -46,6 +46,7 @@ export const ERROR_STATUS = {
   '403-184': 403,
   '403-185': 403,
   '403-186': 403,
+  '403-187': 403,
   '403-197': 403,
   '404-100': 404,
   '404-101': 404,
@@ -163,9 +164,11 @@ export function toApiError(failure: RuleFailure): ApiError {
     case 'TargetLicenseMissing':
       return withIds('403-186', failure.ids);
     case 'NoTransferPermission': {
-      // One message for both targets ("user or queue"); its placeholder keeps create-task's name.
+      // 403-183 names a user (create-task uses it too); a queue gets its own code and message.
       const { kind, id } = failure.target;
-      return new ApiError('403-183', { userId: id }, [{ key: kind === 'user' ? 'userId' : 'queueId', value: id }]);
+      return kind === 'user'
+        ? new ApiError('403-183', { userId: id }, [{ key: 'userId', value: id }])
+        : new ApiError('403-187', { queueId: id }, [{ key: 'queueId', value: id }]);
     }
   }
 }
