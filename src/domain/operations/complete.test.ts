@@ -110,7 +110,7 @@ describe('complete', () => {
   it('the first failing rule decides, whatever the order of the activities', () => {
     for (let i = 0; i < BREAKERS.length; i++) {
       for (let j = i + 1; j < BREAKERS.length; j++) {
-        const [early, late] = [BREAKERS[i]!, BREAKERS[j]!];
+        const [early, late] = [BREAKERS[i], BREAKERS[j]];
         if (early.clientMs || late.clientMs) continue;
         const rows = [mine('6002', late.row), mine('6001', early.row)];
         assert.deepEqual(

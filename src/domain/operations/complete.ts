@@ -38,7 +38,8 @@ export interface CompletePlan {
 }
 
 /** Complete's types: email, social, call_track, task or user-defined — not chat or web. */
-const isCompletableType = (type: string): boolean => !isBuiltInType(type) || (type !== 'chat' && type !== 'web');
+const isCompletableType = (type: string): boolean =>
+  !isBuiltInType(type) || (type !== 'chat' && type !== 'web');
 
 export const COMPLETE: Operation<CompleteContext, CompletePlan> = {
   name: 'complete',

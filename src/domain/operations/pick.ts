@@ -10,7 +10,12 @@ import {
   unpinAllowed,
   waitingOrAssigned,
 } from '../rules/activity-state.js';
-import { callerLicensed, inCallerDepartments, pullFromAssignee, pullFromQueue } from '../rules/caller-scope.js';
+import {
+  callerLicensed,
+  inCallerDepartments,
+  pullFromAssignee,
+  pullFromQueue,
+} from '../rules/caller-scope.js';
 import type { Operation } from '../rules/engine.js';
 import { nextLastModifiedMs, sourceOf, type ActivitySource } from './effects.js';
 

@@ -18,7 +18,12 @@ import {
   pullFromQueue,
 } from '../rules/caller-scope.js';
 import type { Operation } from '../rules/engine.js';
-import { inQueueDepartment, mayTransferToTarget, notAlreadyInQueue, type QueueTarget } from '../rules/transfer-target.js';
+import {
+  inQueueDepartment,
+  mayTransferToTarget,
+  notAlreadyInQueue,
+  type QueueTarget,
+} from '../rules/transfer-target.js';
 import { transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
 
 export const TRANSFER_TO_QUEUE: Operation<TransferContext<QueueTarget>, TransferPlan> = {

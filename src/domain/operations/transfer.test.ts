@@ -278,7 +278,7 @@ function suite<T extends TransferTarget>(
     it('the first failing rule decides, whatever the order of the activities', () => {
       for (let i = 0; i < breakers.length; i++) {
         for (let j = i + 1; j < breakers.length; j++) {
-          const [early, late] = [breakers[i]!, breakers[j]!];
+          const [early, late] = [breakers[i], breakers[j]];
           if (Object.keys(early.row).length === 0 || Object.keys(late.row).length === 0) continue;
           if (early.attempt || late.attempt) continue;
           const rows = [email('6002', late.row), email('6001', early.row)];
@@ -467,7 +467,7 @@ describe('transfer effects', () => {
       queueId: '20',
       departmentId: '1000',
     });
-    assert.equal(plan.changes[0]!.fromDepartmentId, '999');
+    assert.equal(plan.changes[0].fromDepartmentId, '999');
   });
 
   it('only emails take draft responses along', () => {

@@ -48,10 +48,7 @@ export function wholeRequest<C>(label: string, judge: (context: C) => RuleFailur
 }
 
 /** The same rule, judged only on the activities `applies` selects (the others cannot break it). */
-export function onlyWhere<C>(
-  applies: (activity: Activity, context: C) => boolean,
-  rule: Rule<C>,
-): Rule<C> {
+export function onlyWhere<C>(applies: (activity: Activity, context: C) => boolean, rule: Rule<C>): Rule<C> {
   return {
     label: rule.label,
     judge: (subjects, context) =>
@@ -87,9 +84,10 @@ export function decide<C, P>(
   const missing = items.filter((item) => !byId.has(item.id)).map((item) => item.id);
   if (missing.length > 0) return fail({ kind: 'NotFound', ids: missing });
 
-  const subjects = items.map(
-    (item): Subject => ({ activity: byId.get(item.id)!, clientLastModifiedMs: item.lastModifiedMs }),
-  );
+  const subjects = items.map((item): Subject => ({
+    activity: byId.get(item.id)!,
+    clientLastModifiedMs: item.lastModifiedMs,
+  }));
   for (const [, rule] of operation.rules) {
     const failure = rule.judge(subjects, context);
     if (failure) return fail(failure);
@@ -102,4 +100,3 @@ export const ruleOrder = (operation: Operation<never, unknown>): string[] => [
   '7',
   ...operation.rules.map(([number]) => number),
 ];
-
