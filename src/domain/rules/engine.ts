@@ -80,9 +80,9 @@ export function decide<C, P>(
   context: C,
   nowMs: number,
 ): Outcome<P> {
-  const byId = new Map(found.map((activity) => [activity.id, activity]));
-  const missing = items.filter((item) => !byId.has(item.id)).map((item) => item.id);
+  const missing = missingIds(items, found);
   if (missing.length > 0) return fail({ kind: 'NotFound', ids: missing });
+  const byId = new Map(found.map((activity) => [activity.id, activity]));
 
   const subjects = items.map((item): Subject => ({
     activity: byId.get(item.id)!,
@@ -93,6 +93,12 @@ export function decide<C, P>(
     if (failure) return fail(failure);
   }
   return succeed(operation.effect(subjects, context, nowMs));
+}
+
+/** Requested ids with no stored row, in the order sent (rule 7, 400-194). */
+export function missingIds(items: readonly RequestedItem[], found: readonly Activity[]): string[] {
+  const stored = new Set(found.map((activity) => activity.id));
+  return items.filter((item) => !stored.has(item.id)).map((item) => item.id);
 }
 
 /** The labels of an operation's rules in the order they are judged, existence first. */
