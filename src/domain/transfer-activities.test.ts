@@ -11,6 +11,7 @@ import type { TransferPlan } from './operations/transfer.js';
 import type { TransferTarget } from './rules/transfer-target.js';
 import { makeActivity, makeCaller, STORED_MS } from './test-fixtures.js';
 import {
+  planTransfer,
   transferActivities,
   type TargetRef,
   type TransferRequest,
@@ -83,6 +84,18 @@ describe('transfer use case', () => {
       kind: 'user',
       id: '12',
     });
+    assert.deepEqual(outcome, { ok: false, failure: { kind: 'UnknownInPath', ids: ['12'] } });
+  });
+
+  it('planTransfer refuses facts of another kind than the path names, should a store hand them over', () => {
+    const outcome = planTransfer(
+      makeCaller(),
+      request(['6001']),
+      { kind: 'user', id: '12' },
+      QUEUE_12,
+      [email('6001')],
+      0,
+    );
     assert.deepEqual(outcome, { ok: false, failure: { kind: 'UnknownInPath', ids: ['12'] } });
   });
 
