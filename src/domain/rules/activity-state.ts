@@ -63,3 +63,10 @@ export const lastModifiedMatches: Rule<unknown> = perActivity(
 export function onOthersWork<C extends CallerContext>(rule: Rule<C>): Rule<C> {
   return onlyWhere<C>((a, context) => !heldByCaller(a, context), rule);
 }
+
+/** Pull: only activities waiting in a queue are taken (400-304 if it were ever reported). */
+export const waitingInQueue: Rule<unknown> = perActivity(
+  'waiting in a queue',
+  'StatusNotPickable',
+  (a) => a.status !== 'awaiting_assignment',
+);

@@ -106,3 +106,10 @@ export const ruleOrder = (operation: Operation<never, unknown>): string[] => [
   '7',
   ...operation.rules.map(([number]) => number),
 ];
+
+/** The subjects that break none of these rules, in their order (pull keeps what it may take). */
+export function eligible<C>(steps: readonly Step<C>[], subjects: readonly Subject[], context: C): Subject[] {
+  return subjects.filter((subject) =>
+    steps.every(([, rule]) => rule.judge([subject], context) === undefined),
+  );
+}
