@@ -97,6 +97,13 @@ describe('tokens of an external issuer (JWKS over HTTP)', () => {
       path: '/core/casemgr/v3/activity/100001',
       headers: { authorization: `Bearer ${token}` },
     });
+  const pick = (target: TestService, token: string) =>
+    target.request({
+      method: 'PATCH',
+      path: '/core/casemgr/v3/activity/pick',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ activity: [{ id: '100001', lastModified: '2026-01-01T00:00:00.000Z' }] }),
+    });
 
   it('accepts a token of the issuer for its audience, naming the user by login', async () => {
     const response = await read(service, sign(userClaims()));
@@ -137,7 +144,8 @@ describe('tokens of an external issuer (JWKS over HTTP)', () => {
     ['an expired token', () => sign(userClaims(), { nowMs: Date.now() - 120_000, expiresInMs: 60_000 })],
   ] as const) {
     it(`refuses ${name} with 401-101`, async () => {
-      const response = await read(service, token());
+      // Reads admit client applications; a pick (user tokens only) refuses every one of these.
+      const response = await pick(service, token());
       assert.equal(response.status, 401);
       assert.equal(response.json().code, '401-101');
     });
@@ -403,9 +411,12 @@ describe('why a token was refused, in the log', () => {
   ] as const) {
     it(`logs reason "${reason}"${claim ? ` (${claim})` : ''} at info level, without the token`, async () => {
       const header = authorization();
+      // The pick route refuses client applications (GET by ids admits them).
       const response = await service.request({
-        path: '/core/casemgr/v3/activity/100001',
-        headers: { authorization: header },
+        method: 'PATCH',
+        path: '/core/casemgr/v3/activity/pick',
+        headers: { authorization: header, 'content-type': 'application/json' },
+        body: '{"activity":[{"id":"100001","lastModified":"2026-01-01T00:00:00.000Z"}]}',
       });
       assert.equal(response.status, 401);
       const requestId = String(response.headers['x-request-id']);
