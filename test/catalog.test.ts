@@ -267,6 +267,7 @@ describe('error catalog and the API reference (docs/api)', () => {
       value: { param: 'history', text: 'history' },
       supported: { param: 'all,created,payload', text: 'all,created,payload' },
       userId: { param: '1003', text: '1003' },
+      queueId: { param: '10', text: '10' },
     };
     for (const { code, template } of DOCUMENTED_CODES) {
       assert.ok(template !== '', `${code}: no documented message`);
