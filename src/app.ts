@@ -43,6 +43,9 @@ import { registerHealthRoutes } from './http/routes/health.route.js';
 import { createMetrics, registerMetrics, watchTurns, type Metrics } from './http/routes/metrics.route.js';
 import { collectOpenApi } from './http/routes/openapi.route.js';
 import { registerPickRoute } from './http/routes/pick.route.js';
+import { registerCompleteRoute } from './http/routes/complete.route.js';
+import { registerPullRoute } from './http/routes/pull.route.js';
+import { registerTransferRoutes } from './http/routes/transfer.route.js';
 import { Messages } from './i18n/messages.js';
 import { ActivitySearch } from './store/activity-search.js';
 import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
@@ -53,6 +56,9 @@ import { OrganisationStore } from './store/organisation-store.js';
 import { createTransactional, DEFAULT_TRANSACTIONS, type TransactionSettings } from './store/transaction.js';
 import { IntakeStore } from './store/intake-store.js';
 import { UserStore } from './store/user-store.js';
+import { CompleteStore } from './store/complete-store.js';
+import { PullStore } from './store/pull-store.js';
+import { TransferStore } from './store/transfer-store.js';
 import { WriteHealth } from './store/write-health.js';
 
 export interface AppOptions {
@@ -175,6 +181,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const intake = new IntakeStore(db, dialect, transactional);
   registerCreateTaskRoute(server, { store: intake, clock });
   registerCreateEmailRoute(server, { store: intake, clock });
+  registerTransferRoutes(server, { store: new TransferStore(dialect, transactional), clock });
+  registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional), clock, messages });
+  registerPullRoute(server, { store: new PullStore(dialect, transactional), clock });
   await server.ready();
   return { server, organisations, callers, metrics };
 }

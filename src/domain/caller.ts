@@ -10,7 +10,11 @@ export const ACTION_CREATE = 'Create';
 export const ACTION_COMPLETE = 'Complete';
 export const ACTION_PULL = 'Pull Activities';
 export type GuardedAction =
-  typeof ACTION_PICK | typeof ACTION_UNPIN | typeof ACTION_VIEW_AGENT_CONSOLE | typeof ACTION_COMPLETE;
+  | typeof ACTION_PICK
+  | typeof ACTION_UNPIN
+  | typeof ACTION_VIEW_AGENT_CONSOLE
+  | typeof ACTION_COMPLETE
+  | typeof ACTION_PULL;
 
 export const MAIL_LICENSES = ['eGain Advisor Desktop', 'eGain MailPlus'] as const;
 /** Complete: a call track needs one of these (eGain's licences for call tracking). */
@@ -62,3 +66,12 @@ export function canSeeDepartment(user: UserFacts, departmentId: string): boolean
 export function hasAnyLicense(user: UserFacts, licenses: readonly string[]): boolean {
   return licenses.some((license) => user.licenses.has(license));
 }
+
+/** Who a write is done by, as history records it: a user, or a client application by its id. */
+export type Actor =
+  { readonly kind: 'user'; readonly userId: string } | { readonly kind: 'client'; readonly clientId: string };
+
+export const actorOf = (caller: Caller | ClientApplication): Actor =>
+  'userId' in caller
+    ? { kind: 'user', userId: caller.userId }
+    : { kind: 'client', clientId: caller.clientId };

@@ -1,7 +1,7 @@
 // The Transfer use case (to a user, a queue or a department): rule 5 on the caller, then — against
 // the rows and the target the store has read and locked — existence (400-194), the target (404-100)
 // and T1–T12; the store writes the plan in that same transaction, all or nothing.
-import type { Caller, ClientApplication } from './caller.js';
+import { actorOf, type Actor, type Caller, type ClientApplication } from './caller.js';
 import { fail, type Outcome } from './failures.js';
 import type { Activity } from './activity.js';
 import type { Clock } from './pick-activities.js';
@@ -35,6 +35,8 @@ export interface TransferStore {
     target: TargetRef,
     ids: readonly string[],
     decide: (target: TransferTarget | undefined, found: readonly Activity[]) => Outcome<TransferPlan>,
+    /** Who transfers: the target's `callerMayTransfer` is read for a user, and history names it. */
+    by: Actor,
   ): Promise<Outcome<TransferPlan>>;
 }
 
@@ -75,7 +77,10 @@ export async function transferActivities(
   if (callerFailure) return fail(callerFailure);
   const ids = request.items.map((item) => item.id);
   const user = userOf(caller);
-  return deps.store.transferAtomically(target, ids, (stored, found) =>
-    planTransfer(user, request, target, stored, found, deps.clock.nowMs()),
+  return deps.store.transferAtomically(
+    target,
+    ids,
+    (stored, found) => planTransfer(user, request, target, stored, found, deps.clock.nowMs()),
+    actorOf(caller),
   );
 }

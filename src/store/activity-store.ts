@@ -47,7 +47,7 @@ function parsePayload(text: string | null): unknown {
   }
 }
 
-const ACTIVITY_COLUMNS = [
+export const ACTIVITY_COLUMNS = [
   'a.id',
   'a.department_id',
   'a.type',
@@ -156,6 +156,8 @@ export class ActivityStore implements PickStore {
           .selectFrom('activity_history as h')
           .select('h.to_user_id')
           .whereRef('h.activity_id', '=', 'a.id')
+          // Transfers to a queue or a department record `queue:ID` / `department:ID` (lifecycle-writes.ts).
+          .where('h.to_user_id', 'not like', '%:%')
           .orderBy('h.id', 'desc')
           .limit(1)
           .as('last_worked_id'),
