@@ -237,11 +237,11 @@ if (dialects.includes('postgres')) {
           );
           assert.equal(b.status, 200, b.text);
           assert.equal(a.status, 200, a.text);
-          const reported = [b, a].map((r) => r.json().activity[0].case.status.value);
+          const reported: string[] = [b, a].map((r) => r.json().activity[0].case.status.value);
           assert.deepEqual(
             reported.filter((s: string) => s === 'closed').length,
             1,
-            `case ${caseId}: ${reported}`,
+            `case ${caseId}: ${reported.join()}`,
           );
           const row = await caseRow(service, caseId);
           assert.equal(row.status, 'closed', `case ${caseId}`);
