@@ -10,13 +10,14 @@ import type { PickPlan } from '../domain/operations/pick.js';
 import type { PullOffer, PullStore as PullPort } from '../domain/pull-activities.js';
 import { ACTIVITY_COLUMNS, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
-import { guardedUpdate, insertHistory } from './lifecycle-writes.js';
+import { guardedUpdate, insertHistory, RowsChangedError } from './lifecycle-writes.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
 
 /** Built-in types pick refuses (rule 10); every other type may be pulled. */
 const NOT_PICKABLE = ['call_track', 'chat', 'web'];
 const MAIL_TYPES = ['email', 'social'];
+const PULL_ATTEMPTS = 3;
 
 export class PullStore implements PullPort {
   constructor(
@@ -24,7 +25,22 @@ export class PullStore implements PullPort {
     private readonly transactional: Transactional,
   ) {}
 
-  pullAtomically(
+  async pullAtomically(
+    caller: Caller,
+    decide: (offer: PullOffer) => PickPlan | undefined,
+  ): Promise<PickPlan | undefined> {
+    // The rows were locked when offered, so the guarded write cannot find one changed; should a lock
+    // ever fail to hold, another request took that activity: offer again rather than fail the pull.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.pullOnce(caller, decide);
+      } catch (error) {
+        if (!(error instanceof RowsChangedError) || attempt >= PULL_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private pullOnce(
     caller: Caller,
     decide: (offer: PullOffer) => PickPlan | undefined,
   ): Promise<PickPlan | undefined> {
