@@ -52,7 +52,7 @@ for (const dialect of dialects) {
     it('applies the lifecycle migration, gives each activity its own case, and counts ids past the old ones', async () => {
       const database = await openDatabase(testDb.target);
       try {
-        assert.deepEqual(database.migrationsApplied, ['0002-lifecycle-organisation']);
+        assert.deepEqual(database.migrationsApplied, ['0002-lifecycle-organisation', '0003-search-indexes']);
         const activities = await database.db
           .selectFrom('activities')
           .select(['id', 'case_id'])

@@ -86,8 +86,12 @@ for (const dialect of dialects) {
   describe(`read contract over HTTP (${dialect})`, () => {
     const organisation = readWorld();
     let service: TestService;
+    /** Each activity's case as stored (the import gives a case to activities the file leaves without). */
+    let caseOf: Map<string, string>;
     before(async () => {
       service = await startTestService(dialect, { organisation });
+      const rows = await service.database.db.selectFrom('activities').select(['id', 'case_id']).execute();
+      caseOf = new Map(rows.map((r) => [r.id, r.case_id!]));
     });
     after(() => service.close());
 
@@ -118,6 +122,7 @@ for (const dialect of dialects) {
       const queue = organisation.queues.find((q) => q.id === a.queue);
       const user = organisation.users.find((u) => u.id === a.assignedTo);
       const custom = organisation.activityTypes.find((t) => t.name === a.type);
+      const customer = organisation.customers.find((c) => c.id === a.customer);
       return {
         id,
         type: {
@@ -150,6 +155,21 @@ for (const dialect of dialects) {
         ...(a.priority ? { priority: a.priority } : {}),
         created: a.created,
         lastModified: a.lastModified,
+        ...(a.dueDate ? { dueDate: a.dueDate } : {}),
+        case: {
+          id: caseOf.get(id),
+          link: [{ rel: 'case', href: `/core/casemgr/v3/case/${caseOf.get(id)}` }],
+        },
+        ...(customer
+          ? {
+              customer: {
+                id: customer.id,
+                firstName: customer.firstName,
+                lastName: customer.lastName,
+                link: [{ rel: 'customer', href: `/core/casemgr/v3/customer/${customer.id}` }],
+              },
+            }
+          : {}),
         link: [{ rel: 'self', href: `${READ}${id}` }],
       };
     }
@@ -196,6 +216,13 @@ for (const dialect of dialects) {
         priority: '2',
         created: organisation.activities.find((a) => a.id === '100011')!.created,
         lastModified: await service.lastModified('100011'),
+        case: { id: '8002', link: [{ rel: 'case', href: '/core/casemgr/v3/case/8002' }] },
+        customer: {
+          id: '7002',
+          firstName: 'Eli',
+          lastName: 'Evans',
+          link: [{ rel: 'customer', href: '/core/casemgr/v3/customer/7002' }],
+        },
         link: [{ rel: 'self', href: '/core/casemgr/v3/activity/100011' }],
       });
     });
@@ -244,6 +271,12 @@ for (const dialect of dialects) {
         'priority',
         'created',
         'lastModified',
+        'case',
+        'link',
+        'customer',
+        'firstName',
+        'lastName',
+        'link',
       ]);
       assert.equal(startTags(first).at(-1), 'link');
       const parsed = xmlParser.parse(response.text).activities;
@@ -468,6 +501,15 @@ for (const dialect of dialects) {
       expectError(await get('100001', { query: '?unpin=yes' }), 400, '400-101', {
         message: "Unsupported query parameter(s) supplied: 'unpin'.",
       });
+    });
+
+    it('$attribute: 400-116 for a value outside the list, before 403-197; a known one is accepted', async () => {
+      const body = expectError(await get('100001', { query: '?$attribute=colour' }), 400, '400-116');
+      assert.deepEqual(body.details, [{ key: 'parameter', value: '$attribute' }]);
+      const noScope = service.token('alice', { scope: 'other' });
+      expectError(await get('100001', { query: '?$attribute=colour', token: noScope }), 400, '400-116');
+      const response = await get('100001', { query: '?$attribute=created,createdBy' });
+      assert.equal(response.status, 200, response.text);
     });
 
     it('401-101 without a token or with a bad one, before everything else', async () => {

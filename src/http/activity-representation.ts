@@ -1,15 +1,31 @@
 // An activity as eGain's API shows it, with display values in the negotiated locale.
 import type { Locale } from '../i18n/locales.js';
 import type { Messages } from '../i18n/messages.js';
-import type { ActivityView } from '../store/activity-store.js';
+import type { OptionalAttribute } from '../domain/search-criteria.js';
+import type { ActivityView, NamedRef } from '../store/activity-store.js';
 import { ACTIVITY_NS, toXml, type XmlTree } from './representation.js';
 import type { ActivityJsonType } from './schemas/activity.schema.js';
 
 export const activityHref = (id: string) => `/core/casemgr/v3/activity/${id}`;
+export const caseHref = (id: string) => `/core/casemgr/v3/case/${id}`;
+/** eGain serves customers from its customer hub; casemgr names the same path (no route of its own yet). */
+export const customerHref = (id: string) => `/core/casemgr/v3/customer/${id}`;
+
+const userRef = (ref: NamedRef) => (ref.name === null ? { id: ref.id } : { id: ref.id, name: ref.name });
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-export function toActivityJson(view: ActivityView, locale: Locale, messages: Messages): ActivityJsonType {
+/**
+ * The summary representation, plus the optional groups named in `attributes` ($attribute). `created`
+ * is always shown (ours: GET by ids always had it); `lastDepartment` has no data until an activity
+ * has moved between departments, so it never appears yet.
+ */
+export function toActivityJson(
+  view: ActivityView,
+  locale: Locale,
+  messages: Messages,
+  attributes: ReadonlySet<OptionalAttribute> = new Set(),
+): ActivityJsonType {
   const display = (key: string, fallback: string) => messages.display(locale, key) ?? fallback;
   const typeDisplay = view.customTypeDisplayName ?? display(`type.${view.type}`, view.type);
   return {
@@ -49,16 +65,64 @@ export function toActivityJson(view: ActivityView, locale: Locale, messages: Mes
     ...(view.priority !== null ? { priority: view.priority } : {}),
     created: iso(view.createdMs),
     lastModified: iso(view.lastModifiedMs),
+    ...(view.dueDateMs !== null ? { dueDate: iso(view.dueDateMs) } : {}),
+    ...(view.caseId !== null
+      ? { case: { id: view.caseId, link: [{ rel: 'case', href: caseHref(view.caseId) }] } }
+      : {}),
+    ...(view.customer !== null
+      ? { customer: { ...view.customer, link: [{ rel: 'customer', href: customerHref(view.customer.id) }] } }
+      : {}),
+    ...(attributes.has('createdBy') && view.createdBy !== null ? { createdBy: userRef(view.createdBy) } : {}),
+    ...(attributes.has('userLastWorked') && view.userLastWorked !== null
+      ? { userLastWorked: userRef(view.userLastWorked) }
+      : {}),
+    ...(attributes.has('payload') && view.payload !== null ? { payload: view.payload } : {}),
     link: [{ rel: 'self', href: activityHref(view.id) }],
   };
 }
 
-/** `<activities xmlns="…/interaction/activity"><activity id="…">…</activity></activities>` */
-export function toActivitiesXml(activities: readonly ActivityJsonType[]): string {
-  const activity = activities.map(({ id, link, ...rest }): XmlTree => ({
-    '@_id': id,
-    ...rest,
-    link: link.map((l) => ({ '@_rel': l.rel, '@_href': l.href })),
-  }));
-  return toXml({ activities: { '@_xmlns': ACTIVITY_NS, activity } });
+const linkXml = (links: readonly { rel: string; href: string }[]) =>
+  links.map((l) => ({ '@_rel': l.rel, '@_href': l.href }));
+
+/** Search's paging block, in XML as in JSON (links as attributes, like an activity's). */
+export interface PaginationInfo {
+  readonly count: number;
+  readonly pagenum: number;
+  readonly pagesize: number;
+  readonly link?: readonly { rel: string; href: string }[];
+}
+
+/**
+ * `<activities xmlns="…/interaction/activity"><activity id="…">…</activity>[<paginationInfo>…]
+ * </activities>`; `case` and `customer` carry their id as an attribute, as `activity` does.
+ */
+export function toActivitiesXml(
+  activities: readonly ActivityJsonType[],
+  paginationInfo?: PaginationInfo,
+): string {
+  // Elements in the JSON's order; ids of the activity, its case and its customer become attributes.
+  const activity = activities.map((json): XmlTree =>
+    Object.fromEntries(
+      Object.entries(json).map(([key, value]) => {
+        if (key === 'id') return ['@_id', value];
+        if (key === 'link') return ['link', linkXml(json.link)];
+        if (key === 'case' || key === 'customer') {
+          const { id, link, ...fields } = value as { id: string; link: { rel: string; href: string }[] };
+          return [key, { '@_id': id, ...fields, link: linkXml(link) }];
+        }
+        return [key, value];
+      }),
+    ),
+  );
+  const paging = paginationInfo
+    ? {
+        paginationInfo: {
+          count: paginationInfo.count,
+          pagenum: paginationInfo.pagenum,
+          pagesize: paginationInfo.pagesize,
+          ...(paginationInfo.link ? { link: linkXml(paginationInfo.link) } : {}),
+        },
+      }
+    : {};
+  return toXml({ activities: { '@_xmlns': ACTIVITY_NS, activity, ...paging } });
 }

@@ -105,10 +105,12 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
     }
 
     // Rule 3 — 400-101 / 400-102.
-    let allowed = allowedByRoute.get(api);
+    // A parameter not for this kind of caller is as unknown as any other (search: clientQuery).
+    const schema = request.clientApp !== undefined && api.clientQuery ? api.clientQuery : api.query;
+    let allowed = allowedByRoute.get(schema);
     if (!allowed) {
-      allowed = allowedQueryOf(api.query);
-      allowedByRoute.set(api, allowed);
+      allowed = allowedQueryOf(schema);
+      allowedByRoute.set(schema, allowed);
     }
     checkQuery(request.query as Record<string, unknown>, allowed);
   });

@@ -13,6 +13,8 @@ export interface ApiRouteConfig {
     readonly takesBody: boolean;
     /** Whether client-application tokens (no user) may call it; left out, they get 401-101. */
     readonly clients?: boolean;
+    /** The querystring schema for client applications when it differs from `query` (search). */
+    readonly clientQuery?: TSchema;
   };
 }
 

@@ -18,6 +18,33 @@ export interface ActivityView extends Activity {
   readonly assignedUserName: string | null;
   /** Display name of a user-defined type; null for built-in types (those are localized). */
   readonly customTypeDisplayName: string | null;
+  readonly caseId: string | null;
+  readonly customer: { readonly id: string; readonly firstName: string; readonly lastName: string } | null;
+  readonly dueDateMs: number | null;
+  /** Who created it: a user id (with the user's name when that user exists) or a client's id. */
+  readonly createdBy: NamedRef | null;
+  /** The last user the activity was assigned to (its history's latest assignment). */
+  readonly userLastWorked: NamedRef | null;
+  /** eGain's `payload` element, parsed; null when the activity has none. */
+  readonly payload: unknown;
+}
+
+export interface NamedRef {
+  readonly id: string;
+  readonly name: string | null;
+}
+
+const fullName = (first: string | null, last: string | null) =>
+  first === null ? null : `${first} ${last ?? ''}`.trim();
+
+function parsePayload(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // A payload is written by the service as JSON; a damaged one is left out rather than failing a read.
+    return null;
+  }
 }
 
 const ACTIVITY_COLUMNS = [
@@ -95,7 +122,7 @@ export class ActivityStore implements PickStore {
 
   private readonly templates = new QueryTemplates();
 
-  /** GET: the activities with these ids that exist, with the names shown beside ids. */
+  /** GET and search: the activities with these ids that exist, with the names shown beside ids. */
   async findViews(ids: readonly string[]): Promise<ActivityView[]> {
     if (ids.length === 0) return [];
     const rows = await this.db
@@ -104,6 +131,8 @@ export class ActivityStore implements PickStore {
       .leftJoin('queues as q', 'q.id', 'a.queue_id')
       .leftJoin('users as u', 'u.id', 'a.assigned_user_id')
       .leftJoin('activity_types as t', 't.name', 'a.type')
+      .leftJoin('customers as c', 'c.id', 'a.customer_id')
+      .leftJoin('users as cb', 'cb.id', 'a.created_by')
       .select(ACTIVITY_COLUMNS)
       .select([
         'd.name as department_name',
@@ -111,15 +140,65 @@ export class ActivityStore implements PickStore {
         'u.first_name',
         'u.last_name',
         't.display_name',
+        'a.case_id',
+        'a.customer_id',
+        'c.first_name as customer_first_name',
+        'c.last_name as customer_last_name',
+        'a.due_date_ms',
+        'a.created_by',
+        'cb.first_name as created_by_first_name',
+        'cb.last_name as created_by_last_name',
+        'a.payload_json',
       ])
+      // The latest assignment in the history (activity_history_activity covers the lookup).
+      .select((eb) =>
+        eb
+          .selectFrom('activity_history as h')
+          .select('h.to_user_id')
+          .whereRef('h.activity_id', '=', 'a.id')
+          .orderBy('h.id', 'desc')
+          .limit(1)
+          .as('last_worked_id'),
+      )
       .where('a.id', 'in', ids)
       .execute();
+    const workers = [...new Set(rows.flatMap((r) => (r.last_worked_id ? [r.last_worked_id] : [])))];
+    const workerNames = new Map(
+      workers.length === 0
+        ? []
+        : (
+            await this.db
+              .selectFrom('users')
+              .select(['id', 'first_name', 'last_name'])
+              .where('id', 'in', workers)
+              .execute()
+          ).map((u) => [u.id, fullName(u.first_name, u.last_name)] as const),
+    );
     return rows.map((row) => ({
       ...toActivity(row),
       departmentName: row.department_name,
       queueName: row.queue_name,
-      assignedUserName: row.first_name === null ? null : `${row.first_name} ${row.last_name ?? ''}`.trim(),
+      assignedUserName: fullName(row.first_name, row.last_name),
       customTypeDisplayName: row.display_name,
+      caseId: row.case_id,
+      customer:
+        row.customer_id === null
+          ? null
+          : {
+              id: row.customer_id,
+              firstName: row.customer_first_name ?? '',
+              lastName: row.customer_last_name ?? '',
+            },
+      dueDateMs: row.due_date_ms === null ? null : Number(row.due_date_ms),
+      createdBy:
+        row.created_by === null
+          ? null
+          : { id: row.created_by, name: fullName(row.created_by_first_name, row.created_by_last_name) },
+      userLastWorked:
+        row.last_worked_id === null
+          ? null
+          : { id: row.last_worked_id, name: workerNames.get(row.last_worked_id) ?? null },
+      payload: parsePayload(row.payload_json),
     }));
   }
 

@@ -4,6 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 
 const Named = Type.Object({ id: Type.String(), name: Type.String() });
 const Display = Type.Object({ value: Type.String(), displayValue: Type.String() });
+const Link = Type.Object({ rel: Type.String(), href: Type.String() });
+/** A user, or a client application's id when no user of that id exists (then without name). */
+const UserRef = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()) });
 
 export const ActivityJson = Type.Object({
   id: Type.String(),
@@ -21,7 +24,21 @@ export const ActivityJson = Type.Object({
   priority: Type.Optional(Type.String()),
   created: Type.String({ format: 'date-time' }),
   lastModified: Type.String({ format: 'date-time' }),
-  link: Type.Array(Type.Object({ rel: Type.String(), href: Type.String() })),
+  dueDate: Type.Optional(Type.String({ format: 'date-time' })),
+  case: Type.Optional(Type.Object({ id: Type.String(), link: Type.Array(Link) })),
+  customer: Type.Optional(
+    Type.Object({
+      id: Type.String(),
+      firstName: Type.String(),
+      lastName: Type.String(),
+      link: Type.Array(Link),
+    }),
+  ),
+  // The optional groups ($attribute).
+  createdBy: Type.Optional(UserRef),
+  userLastWorked: Type.Optional(UserRef),
+  payload: Type.Optional(Type.Unknown()),
+  link: Type.Array(Link),
 });
 export type ActivityJsonType = Static<typeof ActivityJson>;
 

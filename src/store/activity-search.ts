@@ -1,0 +1,130 @@
+// Activity search: one Kysely builder for both stores; every value is bound. Two statements per
+// page: the ids of the window (ordered and cut in the database, index-only on the search indexes of
+// migration 0003), then the count of all matches when the answer needs it. The activities
+// themselves are read by id afterwards (ActivityStore.findViews), so the window's OFFSET skips index
+// entries, never table rows.
+import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { SearchCriteria, SearchOrder, SearchSort } from '../domain/search-criteria.js';
+import { windowBounds } from '../domain/search-criteria.js';
+import type { Database } from './schema.js';
+
+type SearchDb = Database & { a: Database['activities'] };
+type Query<O> = SelectQueryBuilder<SearchDb, 'a', O>;
+
+/** Numeric order of canonical digit strings: shorter first, then by text. */
+const numeric = (column: 'a.id' | 'a.case_id' | 'a.department_id') => [
+  sql`length(${sql.ref(column)})`,
+  sql.ref(column),
+];
+/** Rows without the value come last in either direction (SQLite and PostgreSQL disagree by default). */
+const nullsLast = (column: 'a.case_id' | 'a.due_date_ms') =>
+  sql`case when ${sql.ref(column)} is null then 1 else 0 end`;
+
+/** The sort keys, each followed by the id tiebreak, so that every order is total and stable. */
+function sortKeys(sort: SearchSort): { keys: Expression<unknown>[]; directionless: number } {
+  switch (sort) {
+    case 'id':
+      return { keys: numeric('a.id'), directionless: 0 };
+    case 'case':
+      return {
+        keys: [nullsLast('a.case_id'), ...numeric('a.case_id'), ...numeric('a.id')],
+        directionless: 1,
+      };
+    case 'created':
+      return { keys: [sql.ref('a.created_ms'), ...numeric('a.id')], directionless: 0 };
+    case 'department':
+      return { keys: [...numeric('a.department_id'), ...numeric('a.id')], directionless: 0 };
+    case 'dueDate':
+      return {
+        keys: [nullsLast('a.due_date_ms'), sql.ref('a.due_date_ms'), ...numeric('a.id')],
+        directionless: 1,
+      };
+    case 'lastModified':
+      return { keys: [sql.ref('a.last_modified_ms'), ...numeric('a.id')], directionless: 0 };
+  }
+}
+
+export function applyOrder<O>(query: Query<O>, sort: SearchSort, order: SearchOrder): Query<O> {
+  const { keys, directionless } = sortKeys(sort);
+  return keys.reduce<Query<O>>(
+    (q, key, index) => q.orderBy(key, index < directionless ? 'asc' : order),
+    query,
+  );
+}
+
+export function applyFilters<O>(query: Query<O>, criteria: SearchCriteria): Query<O> {
+  const f = criteria.filters;
+  let q = query;
+  if (criteria.visibleDepartmentIds !== undefined) {
+    q = q.where('a.department_id', 'in', [...criteria.visibleDepartmentIds]);
+  }
+  if (f.caseId !== undefined) q = q.where('a.case_id', '=', f.caseId);
+  if (f.queueId !== undefined) q = q.where('a.queue_id', '=', f.queueId);
+  if (f.assignedUserId !== undefined) q = q.where('a.assigned_user_id', '=', f.assignedUserId);
+  if (f.assignedLoginName !== undefined) {
+    const login = f.assignedLoginName;
+    q = q.where('a.assigned_user_id', '=', (eb) =>
+      eb.selectFrom('users').select('users.id').where('users.login_name', '=', login),
+    );
+  }
+  if (f.customerId !== undefined) q = q.where('a.customer_id', '=', f.customerId);
+  if (f.status?.kind === 'open') q = q.where('a.status', '<>', 'completed');
+  if (f.status?.kind === 'exact') {
+    q = q.where('a.status', '=', f.status.status);
+    if (f.status.substatus !== undefined) q = q.where('a.substatus', '=', f.status.substatus);
+  }
+  if (f.type !== undefined) q = q.where('a.type', '=', f.type);
+  if (f.mode !== undefined) q = q.where('a.mode', '=', f.mode);
+  if (f.departmentName !== undefined) {
+    const name = f.departmentName;
+    q = q.where('a.department_id', 'in', (eb) =>
+      eb.selectFrom('departments').select('departments.id').where('departments.name', '=', name),
+    );
+  }
+  for (const [column, range] of [
+    ['a.created_ms', f.created],
+    ['a.last_modified_ms', f.lastModified],
+  ] as const) {
+    if (range?.fromMs !== undefined) q = q.where(column, '>=', range.fromMs);
+    if (range?.toMs !== undefined) q = q.where(column, '<=', range.toMs);
+  }
+  return q;
+}
+
+export interface SearchPage {
+  /** The window's activity ids, in order. */
+  readonly ids: string[];
+  /** Every match, when asked for and the window was not empty. */
+  readonly count?: number;
+}
+
+export class ActivitySearch {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The ids statement, for the plans in docs/search-query-plans.md and scripts/explain-search.ts. */
+  idsQuery(criteria: SearchCriteria) {
+    const { offset, limit } = windowBounds(criteria.window);
+    const base = applyFilters(this.db.selectFrom('activities as a').select('a.id'), criteria);
+    return applyOrder(base, criteria.sort, criteria.order).limit(limit).offset(offset);
+  }
+
+  countQuery(criteria: SearchCriteria) {
+    return applyFilters(
+      this.db.selectFrom('activities as a').select((eb) => eb.fn.countAll<number | string>().as('n')),
+      criteria,
+    );
+  }
+
+  /**
+   * The window, and the count of all matches when `withCount`. An empty window needs no count (the
+   * answer is 204), and a window that ends before its size tells the count without a second query.
+   */
+  async page(criteria: SearchCriteria, withCount: boolean): Promise<SearchPage> {
+    const ids = (await this.idsQuery(criteria).execute()).map((row) => row.id);
+    if (!withCount || ids.length === 0) return { ids };
+    const { offset, limit } = windowBounds(criteria.window);
+    if (ids.length < limit) return { ids, count: offset + ids.length };
+    const row = await this.countQuery(criteria).executeTakeFirstOrThrow();
+    return { ids, count: Number(row.n) };
+  }
+}
