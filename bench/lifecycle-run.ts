@@ -178,9 +178,13 @@ async function runScenario(
   replayer: Replayer,
   options: LifecycleOptions,
   httpResults: Map<string, RunStats>,
-): Promise<LifecycleResult> {
+): Promise<LifecycleResult | undefined> {
   const store = prepared.database.dialect;
   const calls = await scenario.calls(prepared.env);
+  if (calls.length === 0) {
+    log('    skipped: the data holds nothing this scenario can ask for (too few activities?)');
+    return undefined;
+  }
   // Recorded on the live database while the service idles (one request at a time).
   const recorded = await recordRequests(store, prepared.database.target, calls);
   const statuses = statusesOf(recorded);
@@ -190,7 +194,7 @@ async function runScenario(
   );
   if (wrong.length > 0)
     log(
-      `    warning: ${wrong.length} calls answered other than ${scenario.expect} (first: ${wrong[0].call.path})`,
+      `    warning: ${wrong.length} calls answered other than ${scenario.expect} (first: ${wrong[0].call.path} → ${wrong[0].body})`,
     );
 
   let next = 0;
@@ -330,7 +334,8 @@ export async function runLifecycle(options: LifecycleOptions): Promise<string> {
       try {
         for (const scenario of scenarios) {
           log(`  ${store} · ${scenario.title}`);
-          results.push(await runScenario(scenario, prepared, service, replayer, options, httpResults));
+          const result = await runScenario(scenario, prepared, service, replayer, options, httpResults);
+          if (result) results.push(result);
         }
       } finally {
         await service.stop();

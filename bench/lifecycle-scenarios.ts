@@ -72,7 +72,6 @@ function dealt<T extends { department_id: string }>(
     turn.set(row.department_id, k + 1);
     calls.push(get(toPath(row), agents[k % agents.length]));
   }
-  if (calls.length === 0) throw new Error('no rows to build search calls from');
   return calls;
 }
 
@@ -194,6 +193,11 @@ function knownCustomers(env: LifecycleEnv): Promise<KnownCustomer[]> {
   );
 }
 
+const assigneeOf = (env: LifecycleEnv, department: string, i: number) => {
+  const agents = env.agentsOf.get(department) ?? [];
+  return agents[i % Math.max(1, agents.length)]?.id;
+};
+
 const post = (path: string, env: LifecycleEnv, body: unknown): HttpCall => ({
   method: 'POST',
   path,
@@ -207,11 +211,14 @@ const createTask: LifecycleScenario = {
   expect: 201,
   search: false,
   async calls(env) {
-    return (await knownCustomers(env)).map((c, i) =>
-      post(TASK_PATH, env, {
+    const customers = (await knownCustomers(env)).filter((c) => env.agentsOf.has(c.department_id));
+    return customers.map((c, i) =>
+      post(`${TASK_PATH}?searchContactOnAttribute=email.emailAddress`, env, {
         department: { name: env.departmentName.get(c.department_id) },
         type: { value: 'task', subtype: { value: 'General' } },
         subject: `Call back about order ${10_000 + i}`,
+        // A client application names the assignee (eGain): a bench agent of the department.
+        status: { assigned: { user: { id: assigneeOf(env, c.department_id, i) } } },
         customer: {
           type: { value: 'individual' },
           contacts: {

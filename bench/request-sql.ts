@@ -45,6 +45,8 @@ interface Allocation {
 export interface RecordedRequest {
   readonly call: HttpCall;
   readonly status: number;
+  /** The start of the answer's body (for a warning when the status is not the expected one). */
+  readonly body: string;
   readonly statements: readonly RecordedStatement[];
   readonly allocations: readonly Allocation[];
 }
@@ -126,7 +128,13 @@ export async function recordRequests(
         before.set(name, first + BigInt(count));
         allocations.push({ statement: index, count: Number(count), first });
       });
-      recorded.push({ call, status: response.statusCode, statements, allocations });
+      recorded.push({
+        call,
+        status: response.statusCode,
+        body: response.body.slice(0, 300),
+        statements,
+        allocations,
+      });
     }
   } finally {
     await app.server.close();

@@ -49,7 +49,7 @@ for (const dialect of dialects) {
     });
 
     it('concurrent creates get distinct ids, and the count of stored activities matches', async () => {
-      const before = await rowCounts(instances[0]!);
+      const before = await rowCounts(instances[0]);
       const responses = await Promise.all(
         instances.flatMap((instance, i) =>
           Array.from({ length: PER_INSTANCE }, (_, n) => {
@@ -67,11 +67,11 @@ for (const dialect of dialects) {
       );
       const ids = responses.map(createdId);
       assert.equal(new Set(ids).size, ids.length, 'an id was handed out twice');
-      const after = await rowCounts(instances[0]!);
+      const after = await rowCounts(instances[0]);
       assert.equal(after.activities, before.activities + ids.length);
       assert.equal(after.customers, before.customers + ids.length);
       assert.equal(after.cases, before.cases + ids.length);
-      const stored = await instances[0]!.database.db
+      const stored = await instances[0].database.db
         .selectFrom('activities')
         .select('id')
         .where('id', 'in', ids)
@@ -89,7 +89,7 @@ for (const dialect of dialects) {
         ),
       );
       const ids = responses.map(createdId);
-      const db = instances[0]!.database.db;
+      const db = instances[0].database.db;
       const owners = await db
         .selectFrom('customer_contacts')
         .select('customer_id')
@@ -101,7 +101,7 @@ for (const dialect of dialects) {
         .select('customer_id')
         .where('id', 'in', ids)
         .execute();
-      assert.deepEqual(new Set(customers.map((c) => c.customer_id)), new Set([owners[0]!.customer_id]));
+      assert.deepEqual(new Set(customers.map((c) => c.customer_id)), new Set([owners[0].customer_id]));
       // No customer without a contact point was left behind by the losers of the race.
       const orphans = await db
         .selectFrom('customers')

@@ -60,7 +60,7 @@ export class IntakeStore {
     const [activityId] = await allocateIds(this.db, 'activity', 1);
     const [customerId] = await allocateIds(this.db, 'customer', 1);
     const caseId = query.caseId === undefined ? (await allocateIds(this.db, 'case', 1))[0] : undefined;
-    const ids: AllocatedIds = { activityId: activityId!, customerId: customerId!, caseId };
+    const ids: AllocatedIds = { activityId, customerId, caseId };
     return this.transactional(async (trx) => {
       const decision = decide(await this.readFacts(trx, query), ids);
       if (!decision.ok) return decision;

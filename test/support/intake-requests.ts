@@ -54,7 +54,7 @@ export function createdId(response: HttpResponse): string {
   assert.equal(response.text, '');
   const match = LOCATION_PATTERN.exec(String(response.headers.location));
   assert.ok(match, `Location: ${String(response.headers.location)}`);
-  return match[1]!;
+  return match[1];
 }
 
 export interface RowCounts {

@@ -82,7 +82,7 @@ export function registerCreateTaskRoute(app: FastifyInstance, deps: CreateRouteD
       // After the gate's 400-101/400-102: the required parameter (400-112), then the body's
       // presence (400-264) and the answers whose cost would grow with the body (create-body-screen.ts).
       preValidation: async (request) => {
-        if ((request.query as CreateTaskQueryType).searchContactOnAttribute === undefined) {
+        if (request.query.searchContactOnAttribute === undefined) {
           throw new ApiError('400-112', { names: ['searchContactOnAttribute'] }, [
             { key: 'parameter', value: 'searchContactOnAttribute' },
           ]);
