@@ -130,6 +130,30 @@ for (const dialect of dialects) {
         assert.match(body.developerMessage, /Unpin/);
         assert.deepEqual(body.details, [{ key: 'activityId', value: '100012' }]);
       });
+      it('T4 400-306: an outbound email that is not composed', async () => {
+        await service.database.db
+          .updateTable('activities')
+          .set({ mode: 'outbound', subtype: 'reply' })
+          .where('id', '=', '100010')
+          .execute();
+        await refused(to('department', '1000'), 'alice', ['100010'], 400, '400-306', ['100010']);
+      });
+      it('T6 400-307 / 403-184: not to its holder; only into the target user’s departments', async () => {
+        await refused(to('user', '1002'), 'alice', ['100012'], 400, '400-307', ['100012']);
+        await refused(to('user', '1002'), 'alice', ['100019'], 403, '403-184', ['100019']);
+      });
+      it('T6 403-185 / 400-311: departments must share, and the target needs a transfer queue', async () => {
+        await refused(to('department', '1001'), 'alice', ['100006'], 403, '403-185', ['100006']);
+        await service.database.db
+          .insertInto('department_shares')
+          .values({ department_id: '999', shared_with_id: '1001' })
+          .execute();
+        await refused(to('department', '1001'), 'alice', ['100006'], 400, '400-311', ['100006']);
+      });
+      it('T9 403-180 / 403-181: pick’s licence, then Pull activities on the queue', async () => {
+        await refused(to('department', '1000'), 'carol', ['100006'], 403, '403-180', ['100006']);
+        await refused(to('department', '999'), 'alice', ['100019'], 403, '403-181', ['100019']);
+      });
       it('T12 409-100: a stale lastModified', async () => {
         const before = await snapshot(service);
         const response = await patch(service, to('queue', '10'), {
