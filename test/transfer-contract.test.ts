@@ -252,6 +252,13 @@ for (const dialect of dialects) {
           );
         }
         assert.equal(Number((await service.history('100011')).at(-1)!.unpinned), 1);
+        // A transfer to a queue names no user: "user last worked" does not become the queue.
+        const read = await service.request({
+          path: '/core/casemgr/v3/activity/100011?$attribute=userLastWorked',
+          headers: { authorization: `Bearer ${service.token('alice')}` },
+        });
+        assert.equal(read.status, 200, read.text);
+        assert.ok(!read.text.includes('queue:10'), read.text);
       });
 
       it('to a department: its transfer queue, the department changed', async () => {
