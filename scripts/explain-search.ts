@@ -182,7 +182,7 @@ try {
     }
     times.sort((a, b) => a - b);
     console.log(
-      `## ${name} — median ${times[12]!.toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms (count ${count})`,
+      `## ${name} — median ${times[12].toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms (count ${count})`,
     );
     console.log('ids:');
     for (const line of await plan(database.db, search.idsQuery(criteria).compile()))
