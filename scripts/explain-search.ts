@@ -199,11 +199,12 @@ try {
     console.log(
       `## ${name} — median ${times[12].toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms (count ${count})`,
     );
+    const resolved = (await search.resolve(criteria))!;
     console.log('ids:');
-    for (const line of await plan(database.db, search.idsQuery(criteria).compile()))
+    for (const line of await plan(database.db, search.idsQuery(resolved).compile()))
       console.log(`    ${line}`);
     console.log('count:');
-    for (const line of await plan(database.db, search.countQuery(criteria).compile()))
+    for (const line of await plan(database.db, search.countQuery(resolved).compile()))
       console.log(`    ${line}`);
     console.log('');
   }

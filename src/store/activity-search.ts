@@ -56,6 +56,9 @@ export function applyOrder<O>(query: Query<O>, sort: SearchSort, order: SearchOr
 export interface ResolvedCriteria extends SearchCriteria {
   readonly filters: Omit<SearchFilters, 'assignedLoginName' | 'departmentName'> & {
     readonly departmentIds?: readonly string[];
+    // Never names: criteria not yet resolved must not pass for resolved ones.
+    readonly assignedLoginName?: never;
+    readonly departmentName?: never;
   };
 }
 
