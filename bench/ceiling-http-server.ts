@@ -3,11 +3,22 @@
 //   PATCH /core/casemgr/v3/activity/pick   body PickBody, query PickQuery, always 204
 //   GET   /core/casemgr/v3/activity/:ids   canned activities of the requested ids, serialized with the
 //                                         service's response schema (ActivityList)
+//   GET   /core/casemgr/v3/activity        a canned page of 25 (SearchAnswer), query AnySearchQuery
+//   POST  /core/casemgr/v3/activity/task, …/email/general   body schema of each, 201 + Location
+//   GET   /core/casemgr/v3/case/:ids       canned cases (CaseList)
 // Run by service-process.ts as `node --import tsx bench/ceiling-http-server.ts` with PORT set.
 import Fastify from 'fastify';
 import type { ActivityJsonType } from '../src/http/schemas/activity.schema.js';
 import { ActivityIdsParams, ActivityList } from '../src/http/schemas/activity.schema.js';
 import { PickBody, PickQuery } from '../src/http/schemas/pick.schema.js';
+import { CaseIdsParams, CaseList } from '../src/http/schemas/case.schema.js';
+import {
+  CreateEmailBody,
+  CreateEmailQuery,
+  CreateTaskBody,
+  CreateTaskQuery,
+} from '../src/http/schemas/create.schema.js';
+import { AnySearchQuery, SearchAnswer } from '../src/http/schemas/search.schema.js';
 import { API_SERVER_OPTIONS } from '../src/http/server-options.js';
 
 const server = Fastify({ ...API_SERVER_OPTIONS, logger: false });
@@ -47,6 +58,51 @@ server.get<{ Params: { ids: string } }>(
   '/core/casemgr/v3/activity/:ids',
   { schema: { params: ActivityIdsParams, response: { 200: ActivityList } } },
   async (request) => ({ activity: request.params.ids.split(',').map(canned) }),
+);
+
+// A search answers a page of 25 with its paginationInfo, as the service does for page 1.
+server.get(
+  '/core/casemgr/v3/activity',
+  { schema: { querystring: AnySearchQuery, response: { 200: SearchAnswer } } },
+  async () => ({
+    activity: Array.from({ length: 25 }, (_, i) => ({
+      ...canned(String(10_000_001 + i)),
+      case: { id: '20000001', link: [{ rel: 'case', href: '/core/casemgr/v3/case/20000001' }] },
+    })),
+    paginationInfo: {
+      count: 4180,
+      pagenum: 1,
+      pagesize: 25,
+      link: [{ rel: 'next', href: '/core/casemgr/v3/activity?queueID=10&$pagenum=2&$pagesize=25' }],
+    },
+  }),
+);
+
+let created = 90_000_000;
+for (const [path, body, querystring] of [
+  ['/core/casemgr/v3/activity/task', CreateTaskBody, CreateTaskQuery],
+  ['/core/casemgr/v3/activity/email/general', CreateEmailBody, CreateEmailQuery],
+] as const) {
+  server.post(
+    path,
+    { schema: { querystring, body, response: { 201: { type: 'null' } } } },
+    async (_request, reply) =>
+      reply.code(201).header('location', `/core/casemgr/v3/activity/${++created}`).send(),
+  );
+}
+
+server.get<{ Params: { ids: string } }>(
+  '/core/casemgr/v3/case/:ids',
+  { schema: { params: CaseIdsParams, response: { 200: CaseList } } },
+  async (request) => ({
+    case: request.params.ids.split(',').map((id) => ({
+      id,
+      status: { value: 'open' as const, displayValue: 'Open' },
+      customer: { id: '30000001', firstName: 'Ada', lastName: 'Adams' },
+      activities: { count: 2 },
+      link: [{ rel: 'self', href: `/core/casemgr/v3/case/${id}` }],
+    })),
+  }),
 );
 
 const port = Number(process.env.PORT ?? '0');

@@ -4,6 +4,8 @@
 //   npm run bench -- --quick           smoke run under a minute (20k activities, ~1 s per measurement)
 //   npm run bench -- --soak 300        scenario 1 for 300 s per store, RSS every 10 s and the slope of its floor
 //   npm run bench -- --profile         scenario 1 (or the first of --only) under --cpu-prof per store
+//   npm run bench -- --lifecycle       only the search and creation scenarios of issue 11, on a seeded
+//                                      store of 1,000,000 activities (--activities N for another size)
 // Options: --store sqlite|postgres|both, --seconds S, --warmup S, --connections N, --pool N,
 //   --only pick1,pick75,contended,read1,read75,reject403,reject409, --no-build, --keep, --show-sql,
 //   --node-args=FLAGS (node flags for the service, e.g. --max-old-space-size=64),
@@ -27,6 +29,7 @@ import {
 } from './bench-database.js';
 import { captureSql, describeSql, type CapturedSql } from './captured-sql.js';
 import { openPostgresDirect, openSqliteDirect, runCeiling, type DirectDatabase } from './ceiling-database.js';
+import { LIFECYCLE_KEYS, runLifecycle } from './lifecycle-run.js';
 import { driveHttp, waitForQuiet } from './load.js';
 import { FULL_SIZES, QUICK_SIZES, type BenchSizes, type BenchWorld } from './organisation.js';
 import { profileLines, summarizeProfile } from './profile-summary.js';
@@ -80,6 +83,11 @@ interface Options {
   readonly overload: OverloadControl[];
   readonly sizes: BenchSizes;
   readonly command: string;
+  /** --lifecycle: only the search and creation scenarios (bench/lifecycle-run.ts). */
+  readonly lifecycle: boolean;
+  readonly lifecycleOnly: string[] | undefined;
+  readonly activities: number;
+  readonly variants: number;
 }
 
 /** The node flags `npm start` gives the service, so that the default run measures what users run. */
@@ -110,6 +118,9 @@ function parseOptions(argv: string[]): Options {
       results: { type: 'boolean' },
       'no-results': { type: 'boolean' },
       overload: { type: 'string' },
+      lifecycle: { type: 'boolean' },
+      activities: { type: 'string' },
+      variants: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -131,8 +142,12 @@ function parseOptions(argv: string[]): Options {
     throw new Error('--store must be sqlite, postgres or both');
   const stores: Dialect[] = store === 'both' ? ['sqlite', 'postgres'] : [store as Dialect];
   const only = values.only?.split(',').map((s) => s.trim());
+  const lifecycle = values.lifecycle === true;
+  if (lifecycle && only && !only.every((key) => (LIFECYCLE_KEYS as string[]).includes(key))) {
+    throw new Error(`--only with --lifecycle takes ${LIFECYCLE_KEYS.join(', ')}`);
+  }
   const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.key)) : [...SCENARIOS];
-  if (only && scenarios.length !== only.length) {
+  if (only && !lifecycle && scenarios.length !== only.length) {
     throw new Error(`--only takes ${SCENARIOS.map((s) => s.key).join(', ')}`);
   }
   const overload = (values.overload?.split(',').map((s) => s.trim()) ?? []) as OverloadControl[];
@@ -161,6 +176,10 @@ function parseOptions(argv: string[]): Options {
     results: values['no-results'] ? false : values.results === true || !quick,
     overload,
     sizes: quick ? QUICK_SIZES : FULL_SIZES,
+    lifecycle,
+    lifecycleOnly: lifecycle ? only : undefined,
+    activities: number('activities', values.activities, 1_000_000, 1000, 20_000_000),
+    variants: number('variants', values.variants, 300, 1, 100_000),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
   };
 }
@@ -183,6 +202,10 @@ function readHelp(): string {
     "  --node-args=FLAGS       node flags for the service (default: npm start's), e.g. --node-args=--max-old-space-size=96",
     '  --results/--no-results  prepend this run to bench/RESULTS.md (default: yes except --quick)',
     `  --overload C,…          run the scenarios under each OVERLOAD_CONTROL (${OVERLOAD_CONTROLS.join(', ')}), one service each`,
+    '  --lifecycle             only the search and creation scenarios of issue 11, on a seeded store',
+    `                          (--only ${LIFECYCLE_KEYS.join(',')})`,
+    '  --activities N          seeded activities for --lifecycle (default 1,000,000)',
+    '  --variants N            different calls per lifecycle scenario (default 300)',
   ].join('\n');
 }
 
@@ -501,6 +524,7 @@ async function main(): Promise<void> {
 
   const buildNote = options.build ? await ensureBuilt(false) : 'not rebuilt (--no-build)';
   log(`build: ${buildNote}`);
+  if (options.lifecycle) return lifecycleMain(options, runId, buildNote);
   const org = writeOrganisationFile(options.sizes, WORK_DIR);
   log(
     `organisation: ${org.world.sizes.activities.toLocaleString()} + ${org.world.hotActivityIds.length} hot activities, ` +
@@ -639,6 +663,42 @@ async function main(): Promise<void> {
     section.push('Targets (reported, not asserted):', '', ...targetLines(targets), '');
   }
   const text = section.join('\n');
+  log('');
+  log(text);
+  if (options.results) {
+    prependResults(RESULTS, text);
+    log(`(prepended to ${RESULTS})`);
+  }
+  if (!options.keep) {
+    for (const name of readdirSync(WORK_DIR)) {
+      if (name.startsWith(runId)) rmSync(join(WORK_DIR, name), { force: true, recursive: true });
+    }
+  }
+}
+
+async function lifecycleMain(options: Options, runId: string, buildNote: string): Promise<void> {
+  const httpCeiling = await startHttpCeiling();
+  let text: string;
+  try {
+    text = await runLifecycle({
+      stores: options.stores,
+      activities: options.activities,
+      seconds: options.seconds,
+      warmup: options.warmup,
+      connections: options.connections,
+      poolMax: options.poolMax,
+      only: options.lifecycleOnly,
+      nodeArgs: options.nodeArgs,
+      variants: options.variants,
+      keep: options.keep,
+      workDir: WORK_DIR,
+      runId,
+      command: `${options.command}; build: ${buildNote}`,
+      httpCeiling,
+    });
+  } finally {
+    await httpCeiling.stop();
+  }
   log('');
   log(text);
   if (options.results) {

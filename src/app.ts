@@ -35,7 +35,10 @@ import {
 import { setResponseHeaders } from './http/response-headers.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
+import { registerCaseReadRoute } from './http/routes/case-read.route.js';
 import { registerActivitySearchRoute } from './http/routes/activity-search.route.js';
+import { registerCreateEmailRoute } from './http/routes/create-email.route.js';
+import { registerCreateTaskRoute } from './http/routes/create-task.route.js';
 import { registerHealthRoutes } from './http/routes/health.route.js';
 import { createMetrics, registerMetrics, watchTurns, type Metrics } from './http/routes/metrics.route.js';
 import { collectOpenApi } from './http/routes/openapi.route.js';
@@ -43,10 +46,12 @@ import { registerPickRoute } from './http/routes/pick.route.js';
 import { Messages } from './i18n/messages.js';
 import { ActivitySearch } from './store/activity-search.js';
 import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
+import { CaseStore } from './store/case-store.js';
 import type { OpenDatabase } from './store/database.js';
 import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
 import { createTransactional, DEFAULT_TRANSACTIONS, type TransactionSettings } from './store/transaction.js';
+import { IntakeStore } from './store/intake-store.js';
 import { UserStore } from './store/user-store.js';
 import { WriteHealth } from './store/write-health.js';
 
@@ -165,7 +170,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });
   registerActivityReadRoute(server, { reader: activities, messages });
+  registerCaseReadRoute(server, { reader: new CaseStore(db), messages });
   registerActivitySearchRoute(server, { searcher: new ActivitySearch(db), reader: activities, messages });
+  const intake = new IntakeStore(db, dialect, transactional);
+  registerCreateTaskRoute(server, { store: intake, clock });
+  registerCreateEmailRoute(server, { store: intake, clock });
   await server.ready();
   return { server, organisations, callers, metrics };
 }

@@ -263,6 +263,11 @@ describe('error catalog and the API reference (docs/api)', () => {
       max: { param: 75, text: '75' },
       seconds: { param: 5, text: '5' },
       header: { param: 'Content-Encoding', text: 'Content-Encoding' },
+      values: { param: 'yes', text: 'yes' },
+      value: { param: 'history', text: 'history' },
+      supported: { param: 'all,created,payload', text: 'all,created,payload' },
+      userId: { param: '1003', text: '1003' },
+      queueId: { param: '10', text: '10' },
     };
     for (const { code, template } of DOCUMENTED_CODES) {
       assert.ok(template !== '', `${code}: no documented message`);

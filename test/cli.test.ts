@@ -465,7 +465,10 @@ describe('casemgr migrate', () => {
     const { dbPath, url } = workspace();
     const first = await run(['migrate'], { DATABASE_URL: url });
     assert.equal(first.code, 0, describeRun(first));
-    assert.equal(first.stdout, 'applied 2 migrations: 0001-initial, 0002-lifecycle-organisation\n');
+    assert.equal(
+      first.stdout,
+      'applied 5 migrations: 0001-initial, 0002-lifecycle-organisation, 0003-search-indexes, 0004-task-subtype-index, 0005-search-index-order\n',
+    );
     assert.equal(sqliteCount(dbPath, 'users'), 0);
     const second = await run(['migrate'], { DATABASE_URL: url });
     assert.equal(second.code, 0, describeRun(second));

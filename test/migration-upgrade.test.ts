@@ -52,7 +52,12 @@ for (const dialect of dialects) {
     it('applies the lifecycle migration, gives each activity its own case, and counts ids past the old ones', async () => {
       const database = await openDatabase(testDb.target);
       try {
-        assert.deepEqual(database.migrationsApplied, ['0002-lifecycle-organisation', '0003-search-indexes']);
+        assert.deepEqual(database.migrationsApplied, [
+          '0002-lifecycle-organisation',
+          '0003-search-indexes',
+          '0004-task-subtype-index',
+          '0005-search-index-order',
+        ]);
         const activities = await database.db
           .selectFrom('activities')
           .select(['id', 'case_id'])

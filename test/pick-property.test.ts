@@ -1724,7 +1724,8 @@ function paramsOf(body: ErrorBody): OracleParams | undefined {
     case '400-101':
       return details.length < 30 ? { names: values } : undefined;
     case '400-102':
-      return { name: values[0] ?? '' };
+      // Pick's one parameter with a value list is unpin, whose only value is yes.
+      return { name: values[0] ?? '', values: 'yes' };
     case '400-104':
       return { max: MAX_ITEMS };
     case '413-100':

@@ -9,9 +9,12 @@ export const ACTION_VIEW_AGENT_CONSOLE = 'View Agent Console';
 export const ACTION_CREATE = 'Create';
 export const ACTION_COMPLETE = 'Complete';
 export const ACTION_PULL = 'Pull Activities';
-export type GuardedAction = typeof ACTION_PICK | typeof ACTION_UNPIN | typeof ACTION_VIEW_AGENT_CONSOLE;
+export type GuardedAction =
+  typeof ACTION_PICK | typeof ACTION_UNPIN | typeof ACTION_VIEW_AGENT_CONSOLE | typeof ACTION_COMPLETE;
 
 export const MAIL_LICENSES = ['eGain Advisor Desktop', 'eGain MailPlus'] as const;
+/** Complete: a call track needs one of these (eGain's licences for call tracking). */
+export const CALL_TRACK_LICENSES = ['eGain CallTrackPlus', 'eGain Advisor Desktop'] as const;
 export const USER_LICENSES = [
   'eGain Platform',
   'eGain Knowledge + AI',

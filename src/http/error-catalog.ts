@@ -27,6 +27,13 @@ export const ERROR_STATUS = {
   '400-303': 400,
   '400-304': 400,
   '400-305': 400,
+  '400-306': 400,
+  '400-307': 400,
+  '400-308': 400,
+  '400-309': 400,
+  '400-310': 400,
+  '400-311': 400,
+  '400-312': 400,
   '400-614': 400,
   '401-101': 401,
   '403-177': 403,
@@ -36,6 +43,10 @@ export const ERROR_STATUS = {
   '403-181': 403,
   '403-182': 403,
   '403-183': 403,
+  '403-184': 403,
+  '403-185': 403,
+  '403-186': 403,
+  '403-187': 403,
   '403-197': 403,
   '404-100': 404,
   '404-101': 404,
@@ -132,5 +143,32 @@ export function toApiError(failure: RuleFailure): ApiError {
       return withIds('400-105', failure.ids);
     case 'UnknownInPath':
       return withIds('404-100', failure.ids);
+    case 'ModeNotTransferable':
+      return withIds('400-306', failure.ids);
+    case 'AlreadyAssignedToTarget':
+      return withIds('400-307', failure.ids);
+    case 'OutsideQueueDepartment':
+      return withIds('400-308', failure.ids);
+    case 'AlreadyInTargetQueue':
+      return withIds('400-309', failure.ids);
+    case 'AlreadyInTargetDepartment':
+      return withIds('400-310', failure.ids);
+    case 'NoTransferQueue':
+      return withIds('400-311', failure.ids);
+    case 'NotAssignedToCaller':
+      return withIds('400-312', failure.ids);
+    case 'OutsideTargetUserDepartments':
+      return withIds('403-184', failure.ids);
+    case 'DepartmentsNotShared':
+      return withIds('403-185', failure.ids);
+    case 'TargetLicenseMissing':
+      return withIds('403-186', failure.ids);
+    case 'NoTransferPermission': {
+      // 403-183 names a user (create-task uses it too); a queue gets its own code and message.
+      const { kind, id } = failure.target;
+      return kind === 'user'
+        ? new ApiError('403-183', { userId: id }, [{ key: 'userId', value: id }])
+        : new ApiError('403-187', { queueId: id }, [{ key: 'queueId', value: id }]);
+    }
   }
 }

@@ -10,8 +10,6 @@ import type { Dialect } from '../dialect.js';
 export const SEARCH_INDEXES: Readonly<Record<string, string>> = {
   // queueID (+ status, + substatus): agents looking at what waits in a queue.
   activities_search_queue: 'queue_id, status, (length(id)), id, substatus, department_id',
-  // queueID alone or with status=open: the queue in id order (else every activity of it is sorted).
-  activities_search_queue_order: 'queue_id, (length(id)), id, status, department_id',
   // assignedTo / assignedUserName (+ status): what a colleague holds.
   activities_search_assignee: 'assigned_user_id, status, (length(id)), id, substatus, department_id',
   activities_search_case: 'case_id, (length(id)), id, department_id',
@@ -19,8 +17,8 @@ export const SEARCH_INDEXES: Readonly<Record<string, string>> = {
   // Date ranges, and $sort=created / lastModified.
   activities_search_created: 'created_ms, (length(id)), id, department_id',
   activities_search_last_modified: 'last_modified_ms, (length(id)), id, department_id',
-  // A client application's required filters: department (by name), status and type.
-  activities_search_department: 'department_id, status, type, (length(id)), id',
+  // No selective filter (a client's type + status + department): walk ids in order.
+  activities_search_id: '(length(id)), id, department_id, status',
 };
 
 export async function up(db: Kysely<unknown>, _dialect: Dialect): Promise<void> {

@@ -1,0 +1,55 @@
+// Transfer to a queue (T1–T12): activities go back to wait in a queue of their department.
+import { isPickableType } from '../activity.js';
+import { ACTION_PICK } from '../caller.js';
+import { inboundOrComposed, notDraftResponse, typeIn } from '../rules/activity-nature.js';
+import {
+  lastModifiedMatches,
+  notLockedByAssignee,
+  onOthersWork,
+  pinnedOnlyWithUnpin,
+  unpinAllowed,
+  waitingOrAssigned,
+} from '../rules/activity-state.js';
+import {
+  callerHasAction,
+  callerLicensed,
+  inCallerDepartments,
+  pullFromAssignee,
+  pullFromQueue,
+} from '../rules/caller-scope.js';
+import type { Operation } from '../rules/engine.js';
+import {
+  inQueueDepartment,
+  mayTransferToTarget,
+  notAlreadyInQueue,
+  type QueueTarget,
+} from '../rules/transfer-target.js';
+import { transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
+
+export const TRANSFER_TO_QUEUE: Operation<TransferContext<QueueTarget>, TransferPlan> = {
+  name: 'transfer to queue',
+  rules: [
+    ['T1', inCallerDepartments],
+    ['T2', notDraftResponse],
+    ['T3', typeIn(isPickableType)],
+    ['T4', inboundOrComposed],
+    ['T5', waitingOrAssigned],
+    ['T6 queue department', inQueueDepartment],
+    ['T6 not in the queue', notAlreadyInQueue],
+    ['T7', mayTransferToTarget],
+    ['T9 Pick Activities', onOthersWork(callerHasAction(ACTION_PICK))],
+    ['T9 licence', onOthersWork(callerLicensed)],
+    ['T9 pull queue', onOthersWork(pullFromQueue)],
+    ['T9 pull assignee', onOthersWork(pullFromAssignee)],
+    ['T10', onOthersWork(notLockedByAssignee)],
+    ['T11 unpin=yes', pinnedOnlyWithUnpin],
+    ['T11 Unpin', unpinAllowed],
+    ['T12', lastModifiedMatches],
+  ],
+  effect: transferPlan(({ target }) => ({
+    status: 'awaiting_assignment',
+    substatus: 'ready_for_assignment',
+    assignedUserId: null,
+    queueId: target.id,
+  })),
+};

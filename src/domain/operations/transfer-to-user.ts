@@ -1,0 +1,52 @@
+// Transfer to a user (T1–T12): activities go to a colleague's inbox.
+import { isPickableType } from '../activity.js';
+import { ACTION_PICK } from '../caller.js';
+import { inboundOrComposed, notDraftResponse, typeIn } from '../rules/activity-nature.js';
+import {
+  lastModifiedMatches,
+  notLockedByAssignee,
+  onOthersWork,
+  pinnedOnlyWithUnpin,
+  unpinAllowed,
+  waitingOrAssigned,
+} from '../rules/activity-state.js';
+import {
+  callerHasAction,
+  callerLicensed,
+  inCallerDepartments,
+  pullFromAssignee,
+  pullFromQueue,
+} from '../rules/caller-scope.js';
+import type { Operation } from '../rules/engine.js';
+import {
+  inTargetUserDepartments,
+  mayTransferToTarget,
+  notAssignedToTarget,
+  targetUserLicensed,
+  type UserTarget,
+} from '../rules/transfer-target.js';
+import { transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
+
+export const TRANSFER_TO_USER: Operation<TransferContext<UserTarget>, TransferPlan> = {
+  name: 'transfer to user',
+  rules: [
+    ['T1', inCallerDepartments],
+    ['T2', notDraftResponse],
+    ['T3', typeIn(isPickableType)],
+    ['T4', inboundOrComposed],
+    ['T5', waitingOrAssigned],
+    ['T6 not the target', notAssignedToTarget],
+    ['T6 target departments', inTargetUserDepartments],
+    ['T7', mayTransferToTarget],
+    ['T8', targetUserLicensed],
+    ['T9 Pick Activities', onOthersWork(callerHasAction(ACTION_PICK))],
+    ['T9 licence', onOthersWork(callerLicensed)],
+    ['T9 pull queue', onOthersWork(pullFromQueue)],
+    ['T9 pull assignee', onOthersWork(pullFromAssignee)],
+    ['T10', onOthersWork(notLockedByAssignee)],
+    ['T11 unpin=yes', pinnedOnlyWithUnpin],
+    ['T11 Unpin', unpinAllowed],
+    ['T12', lastModifiedMatches],
+  ],
+  effect: transferPlan(({ target }) => ({ status: 'assigned', substatus: 'new', assignedUserId: target.id })),
+};

@@ -1,0 +1,64 @@
+// What the three transfers share: their context, the caller check and the plan the store writes.
+import type { Caller, ClientApplication } from '../caller.js';
+import type { RuleFailure } from '../failures.js';
+import type { Subject } from '../rules/engine.js';
+import type { TransferTarget } from '../rules/transfer-target.js';
+import { checkManageScope } from './caller-checks.js';
+import { nextLastModifiedMs, sourceOf, type ActivitySource, type MoveWrite } from './effects.js';
+
+export interface TransferContext<T extends TransferTarget> {
+  /** The user transferring, or null for a client application (no actions, permissions, licences). */
+  readonly caller: Caller | null;
+  readonly target: T;
+  readonly unpin: boolean;
+  /** `?reassign=yes`: accepted and recorded, it changes no rule. */
+  readonly reassign: boolean;
+}
+
+/** Rule 5 only: transfer has no action of its own (T9 asks Pick Activities for others' work). */
+export function checkTransferCaller(caller: Caller | ClientApplication): RuleFailure | undefined {
+  return checkManageScope(caller.scopes);
+}
+
+export interface TransferChange {
+  readonly activityId: string;
+  readonly from: ActivitySource;
+  /** The department it leaves; the store keeps it as `lastDepartment` when the department changes. */
+  readonly fromDepartmentId: string;
+  readonly unpinned: boolean;
+  readonly previousLastModifiedMs: number;
+}
+
+export interface TransferPlan {
+  readonly target: { readonly kind: TransferTarget['kind']; readonly id: string };
+  /** Written on every activity of the request, with pin and lock cleared. */
+  readonly write: MoveWrite;
+  readonly changes: readonly TransferChange[];
+  /**
+   * Emails whose draft responses move with them: the store gives each draft whose parent is listed
+   * the same write and lastModified (drafts never move alone, T2).
+   */
+  readonly draftsFollow: readonly string[];
+  readonly reassign: boolean;
+  readonly lastModifiedMs: number;
+}
+
+/** The effect of a transfer, given what the target makes of every activity. */
+export function transferPlan<T extends TransferTarget>(
+  writeFor: (context: TransferContext<T>) => MoveWrite,
+): (subjects: readonly Subject[], context: TransferContext<T>, nowMs: number) => TransferPlan {
+  return (subjects, context, nowMs) => ({
+    target: { kind: context.target.kind, id: context.target.id },
+    write: writeFor(context),
+    changes: subjects.map(({ activity }) => ({
+      activityId: activity.id,
+      from: sourceOf(activity),
+      fromDepartmentId: activity.departmentId,
+      unpinned: activity.status === 'assigned' && activity.pinned,
+      previousLastModifiedMs: activity.lastModifiedMs,
+    })),
+    draftsFollow: subjects.filter((s) => s.activity.type === 'email').map((s) => s.activity.id),
+    reassign: context.reassign,
+    lastModifiedMs: nextLastModifiedMs(subjects, nowMs),
+  });
+}
