@@ -3,7 +3,7 @@
 import type { RuleFailure } from '../domain/failures.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import type { MessageParams } from '../i18n/messages.js';
-import { messageKey, type MessageVariant } from './message-variants.js';
+import { messageKey, type ActivityOperation, type MessageVariant } from './message-variants.js';
 
 export const ERROR_STATUS = {
   '400-100': 400,
@@ -95,7 +95,7 @@ export class ApiError extends Error {
 
   /** The catalog key of the messages: "code#variant" when that variant exists, else the code. */
   get messageKey(): string {
-    return messageKey(this.code, this.variant);
+    return messageKey(this.code, this.variant, this.params);
   }
 }
 
@@ -112,7 +112,7 @@ export const unsupportedMediaType = (header: 'Content-Type' | 'Content-Encoding'
   new ApiError('415-100', { header }, [{ key: 'header', value: header }]);
 
 /** 400-104; `operation` words it for transfer or complete (pick's wording without). */
-export const tooManyActivities = (operation?: MessageVariant, max: number = MAX_ACTIVITIES_PER_PICK) =>
+export const tooManyActivities = (operation?: ActivityOperation, max: number = MAX_ACTIVITIES_PER_PICK) =>
   new ApiError('400-104', { max }, [{ key: 'max', value: String(max) }], {}, operation);
 
 /**
@@ -120,7 +120,7 @@ export const tooManyActivities = (operation?: MessageVariant, max: number = MAX_
  * shares with pick is worded for it (e.g. 400-302 "cannot be transferred"); without it, or for a code
  * with no variant for that operation, the code's own message answers — pick's answers never change.
  */
-export function toApiError(failure: RuleFailure, operation?: MessageVariant): ApiError {
+export function toApiError(failure: RuleFailure, operation?: ActivityOperation): ApiError {
   const withIds = (code: ErrorCode, ids: readonly string[]) => withIdsOf(code, ids, operation);
   switch (failure.kind) {
     case 'MissingScope':

@@ -6,6 +6,8 @@ import type { ErrorCode } from './error-catalog.js';
 
 /** The operations that may word a shared code their own way; pick uses the codes' own messages. */
 export type MessageVariant = 'create' | 'transfer' | 'complete';
+/** The operations whose refusals are rule failures over activities (toApiError); create has its own mapping. */
+export type ActivityOperation = Extract<MessageVariant, 'transfer' | 'complete'>;
 
 /**
  * Every variant, with the parameters its operation passes: a variant's placeholders are a subset of
@@ -33,9 +35,17 @@ export type VariantKey = keyof typeof MESSAGE_VARIANTS;
 
 export const isVariantKey = (key: string): key is VariantKey => Object.hasOwn(MESSAGE_VARIANTS, key);
 
-/** The catalog key of a code's message for an operation: its variant when there is one, else the code. */
-export function messageKey(code: ErrorCode, variant: MessageVariant | undefined): ErrorCode | VariantKey {
+/**
+ * The catalog key of a code's message for an operation: its variant when there is one and the
+ * parameters cover what the variant declares (so a variant never renders with an empty slot), else
+ * the code's own.
+ */
+export function messageKey(
+  code: ErrorCode,
+  variant: MessageVariant | undefined,
+  params: Readonly<Record<string, unknown>>,
+): ErrorCode | VariantKey {
   if (variant === undefined) return code;
   const key = `${code}#${variant}`;
-  return isVariantKey(key) ? key : code;
+  return isVariantKey(key) && MESSAGE_VARIANTS[key].every((name) => Object.hasOwn(params, name)) ? key : code;
 }
