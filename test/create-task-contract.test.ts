@@ -410,8 +410,15 @@ for (const dialect of dialects) {
           msg152('customer.contacts.contact.phone'),
         );
       });
-      it('413-100 for a body over 64 KiB', async () => {
-        await refused({ body: task({ subject: 'x'.repeat(70_000) }) }, 413, '413-100');
+      it('413-100 for a body over 64 KiB, its userMessage worded for create', async () => {
+        const call = { body: task({ subject: 'x'.repeat(70_000) }) };
+        await refused(call, 413, '413-100', 'Request body is too large: at most 65536 bytes are allowed.');
+        const withUserMessage = await create({ ...call, headers: { 'x-egain-error-message': 'yes' } });
+        assert.equal(withUserMessage.status, 413);
+        assert.equal(
+          withUserMessage.json().userMessage,
+          'The request is too large. Shorten the subject or the content and try again.',
+        );
       });
     });
 

@@ -30,7 +30,14 @@ function toApiError(error: FastifyError | Error, request: FastifyRequest): ApiEr
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('413-100', { max: MAX_BODY_BYTES });
+      // Worded for the route's operation: pick's message asks to pick fewer activities.
+      return new ApiError(
+        '413-100',
+        { max: MAX_BODY_BYTES },
+        [],
+        {},
+        request.routeOptions.config.api?.wording,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return unsupportedMediaType('Content-Type');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

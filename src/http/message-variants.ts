@@ -17,6 +17,7 @@ export const MESSAGE_VARIANTS = {
   // Create a task / receive an email: the department named in the body, the calling user.
   '403-179#create': ['department'],
   '403-180#create': ['userId'],
+  '413-100#create': ['max'],
   // Transfer (to a user, a queue or a department).
   '400-104#transfer': ['max'],
   '400-301#transfer': ['ids'],
@@ -24,11 +25,13 @@ export const MESSAGE_VARIANTS = {
   '400-304#transfer': ['ids'],
   '400-305#transfer': ['ids'],
   '403-180#transfer': ['ids'],
+  '413-100#transfer': ['max'],
   // Complete.
   '400-104#complete': ['max'],
   '400-301#complete': ['ids'],
   '400-302#complete': ['ids'],
   '403-180#complete': ['ids'],
+  '413-100#complete': ['max'],
 } as const satisfies Partial<Record<`${ErrorCode}#${MessageVariant}`, readonly string[]>>;
 
 export type VariantKey = keyof typeof MESSAGE_VARIANTS;
