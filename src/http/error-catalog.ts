@@ -93,7 +93,7 @@ export class ApiError extends Error {
     return ERROR_STATUS[this.code];
   }
 
-  /** The catalog key of the messages: "code#variant" when that variant exists, else the code. */
+  /** The catalog key of the messages: "code#variant" when it exists and its parameters are passed, else the code. */
   get messageKey(): string {
     return messageKey(this.code, this.variant, this.params);
   }
@@ -112,8 +112,14 @@ export const unsupportedMediaType = (header: 'Content-Type' | 'Content-Encoding'
   new ApiError('415-100', { header }, [{ key: 'header', value: header }]);
 
 /** 400-104; `operation` words it for transfer or complete (pick's wording without). */
-export const tooManyActivities = (operation?: ActivityOperation, max: number = MAX_ACTIVITIES_PER_PICK) =>
-  new ApiError('400-104', { max }, [{ key: 'max', value: String(max) }], {}, operation);
+export const tooManyActivities = (operation?: ActivityOperation) =>
+  new ApiError(
+    '400-104',
+    { max: MAX_ACTIVITIES_PER_PICK },
+    [{ key: 'max', value: String(MAX_ACTIVITIES_PER_PICK) }],
+    {},
+    operation,
+  );
 
 /**
  * A rule failure as its eGain answer. `operation` names the operation that refused, so a code it
