@@ -133,6 +133,11 @@ describe('message variants', () => {
       'You can complete at most 75 activities at a time.',
     );
     assert.equal(tooManyActivities('complete').code, '400-104');
+    // Create has no variant of 400-104: the code's own message answers.
+    assert.equal(
+      body(tooManyActivities('create')).userMessage,
+      'You can pick at most 75 activities at a time.',
+    );
   });
 
   it('a variant whose parameters are not all passed is not used: the code’s own message answers', () => {

@@ -111,8 +111,8 @@ export const attributeError = (code: '400-146' | '400-147' | '400-152', attribut
 export const unsupportedMediaType = (header: 'Content-Type' | 'Content-Encoding') =>
   new ApiError('415-100', { header }, [{ key: 'header', value: header }]);
 
-/** 400-104; `operation` words it for transfer or complete (pick's wording without). */
-export const tooManyActivities = (operation?: ActivityOperation) =>
+/** 400-104; `operation` words it for transfer or complete (pick's wording without, or for any other). */
+export const tooManyActivities = (operation?: MessageVariant) =>
   new ApiError(
     '400-104',
     { max: MAX_ACTIVITIES_PER_PICK },

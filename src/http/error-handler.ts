@@ -26,7 +26,11 @@ function toApiError(error: FastifyError | Error, request: FastifyRequest): ApiEr
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation && fastifyError.validationContext === 'body') {
-    return bodyErrorFromSchema(fastifyError.validation, request.body);
+    return bodyErrorFromSchema(
+      fastifyError.validation,
+      request.body,
+      request.routeOptions.config.api?.wording,
+    );
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
