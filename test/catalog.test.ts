@@ -2,13 +2,16 @@
 // reference (docs/api/) against each other: every code has every message in every locale, the
 // translations are real ones with the same placeholders, the reference's code table lists exactly
 // the catalog's codes with their status and en-US message, its locale list is SUPPORTED_LOCALES, and
-// developer messages stay within 255 characters however long the parameters.
+// developer messages stay within 255 characters however long the parameters. Message variants
+// ("code#operation", src/http/message-variants.ts) are held to the same rules as codes, and their
+// placeholders to the parameters their operation passes.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { ERROR_STATUS } from '../src/http/error-catalog.js';
+import { MESSAGE_VARIANTS, type VariantKey } from '../src/http/message-variants.js';
 import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../src/i18n/locales.js';
 import { loadCatalog, Messages, type Catalog, type MessageParams } from '../src/i18n/messages.js';
 
@@ -56,8 +59,16 @@ const DOCUMENTED_CODES = sectionRows(apiIndex, 'Error codes').map(([code, status
   status: Number(status),
   template: unquote(message ?? ''),
 }));
+// The index's Message variants table: variant, who answers it, en-US developerMessage template.
+const DOCUMENTED_VARIANTS = sectionRows(apiIndex, 'Message variants').map(([variant, , message]) => ({
+  variant: unquote(variant ?? ''),
+  template: unquote(message ?? ''),
+}));
 
 const codes = Object.keys(ERROR_STATUS) as (keyof typeof ERROR_STATUS)[];
+const variants = Object.keys(MESSAGE_VARIANTS) as VariantKey[];
+/** Every catalog key the service renders: the codes and their operation variants. */
+const messageKeys: readonly string[] = [...codes, ...variants];
 const catalogs = new Map<Locale, Catalog>(SUPPORTED_LOCALES.map((locale) => [locale, loadCatalog(locale)]));
 const english = catalogs.get('en-US')!;
 const messages = new Messages();
@@ -137,15 +148,52 @@ describe('error catalog', () => {
     }
   });
 
-  it('every catalog message belongs to a code of ERROR_STATUS', () => {
-    const orphans = Object.keys(english.errors).filter((code) => !(code in ERROR_STATUS));
+  it('every catalog message belongs to a code of ERROR_STATUS or is a declared variant of one', () => {
+    const orphans = Object.keys(english.errors).filter((key) => !messageKeys.includes(key));
     assert.deepEqual(orphans, []);
+    for (const variant of variants) {
+      const [code, operation, ...rest] = variant.split('#');
+      assert.ok(code in ERROR_STATUS && /^[a-z]+$/.test(operation ?? '') && rest.length === 0, variant);
+    }
   });
 
-  it('every code has a developer and a user message in all 15 locales that format with every placeholder filled', () => {
+  it('every declared variant is in every locale, its placeholders a subset of what its operation passes', () => {
+    for (const [locale, catalog] of catalogs) {
+      for (const variant of variants) {
+        const texts = catalog.errors[variant];
+        assert.ok(texts, `${locale}: no messages for ${variant}`);
+        const passed: readonly string[] = MESSAGE_VARIANTS[variant];
+        for (const kind of ['developer', 'user'] as Kind[]) {
+          const unpassed = [...placeholdersOf(texts[kind], locale).keys()].filter(
+            (name) => !passed.includes(name),
+          );
+          assert.deepEqual(
+            unpassed,
+            [],
+            `${locale} ${variant} ${kind}: placeholders its operation does not pass`,
+          );
+        }
+      }
+    }
+  });
+
+  it("a variant is worded for its operation: its messages differ from the code's own in every locale", () => {
+    for (const [locale, catalog] of catalogs) {
+      for (const variant of variants) {
+        const own = catalog.errors[variant.split('#')[0]];
+        const worded = catalog.errors[variant];
+        assert.ok(
+          worded.developer !== own.developer || worded.user !== own.user,
+          `${locale} ${variant}: the same messages as the code's own`,
+        );
+      }
+    }
+  });
+
+  it('every code and variant has a developer and a user message in all 15 locales that format with every placeholder filled', () => {
     for (const locale of SUPPORTED_LOCALES) {
       const catalog = catalogs.get(locale)!;
-      for (const code of codes) {
+      for (const code of messageKeys) {
         const texts = catalog.errors[code];
         assert.ok(texts, `${locale}: no messages for ${code}`);
         for (const kind of ['developer', 'user'] as const) {
@@ -251,53 +299,64 @@ describe('error catalog and the API reference (docs/api)', () => {
     }
   });
 
+  // Sample values for the templates' {placeholders}: lists as the service passes them, and their text.
+  const samples: Record<string, { param: string | number | readonly string[]; text: string }> = {
+    ids: { param: ['1217', '1220'], text: '1217,1220' },
+    names: { param: ['color', 'size'], text: 'color,size' },
+    name: { param: 'unpin', text: 'unpin' },
+    attribute: { param: 'activity.color', text: 'activity.color' },
+    action: { param: 'Pick Activities', text: 'Pick Activities' },
+    path: { param: '/core/casemgr/v3/nope', text: '/core/casemgr/v3/nope' },
+    max: { param: 75, text: '75' },
+    seconds: { param: 5, text: '5' },
+    header: { param: 'Content-Encoding', text: 'Content-Encoding' },
+    values: { param: 'yes', text: 'yes' },
+    value: { param: 'history', text: 'history' },
+    supported: { param: 'all,created,payload', text: 'all,created,payload' },
+    userId: { param: '1003', text: '1003' },
+    queueId: { param: '10', text: '10' },
+    department: { param: 'Sales', text: 'Sales' },
+  };
+  /** The catalog's en-US developerMessage of `key` is the documented template, placeholders and all. */
+  function assertDocumented(key: string, template: string) {
+    assert.ok(template !== '', `${key}: no documented message`);
+    const params: Record<string, string | number | readonly string[]> = {};
+    const expected = template.replace(/\{(\w+)\}/g, (_, name: string) => {
+      const sample = samples[name];
+      assert.ok(sample, `no sample value for {${name}} in ${JSON.stringify(template)}`);
+      params[name] = sample.param;
+      return sample.text;
+    });
+    assert.equal(messages.developerMessage('en-US', key, params), expected, `${key}: en-US developerMessage`);
+    // The documented placeholders are exactly the template's: none left out, none made up.
+    assert.deepEqual(
+      sorted(Object.keys(params)),
+      sorted(placeholdersOf(english.errors[key].developer, 'en-US').keys()),
+      `${key}: documented placeholders`,
+    );
+  }
+
   it('the en-US developer messages are the documented templates', () => {
-    // Sample values for the templates' {placeholders}: lists as the service passes them, and their text.
-    const samples: Record<string, { param: string | number | readonly string[]; text: string }> = {
-      ids: { param: ['1217', '1220'], text: '1217,1220' },
-      names: { param: ['color', 'size'], text: 'color,size' },
-      name: { param: 'unpin', text: 'unpin' },
-      attribute: { param: 'activity.color', text: 'activity.color' },
-      action: { param: 'Pick Activities', text: 'Pick Activities' },
-      path: { param: '/core/casemgr/v3/nope', text: '/core/casemgr/v3/nope' },
-      max: { param: 75, text: '75' },
-      seconds: { param: 5, text: '5' },
-      header: { param: 'Content-Encoding', text: 'Content-Encoding' },
-      values: { param: 'yes', text: 'yes' },
-      value: { param: 'history', text: 'history' },
-      supported: { param: 'all,created,payload', text: 'all,created,payload' },
-      userId: { param: '1003', text: '1003' },
-      queueId: { param: '10', text: '10' },
-    };
-    for (const { code, template } of DOCUMENTED_CODES) {
-      assert.ok(template !== '', `${code}: no documented message`);
-      const params: Record<string, string | number | readonly string[]> = {};
-      const expected = template.replace(/\{(\w+)\}/g, (_, name: string) => {
-        const sample = samples[name];
-        assert.ok(sample, `no sample value for {${name}} in ${JSON.stringify(template)}`);
-        params[name] = sample.param;
-        return sample.text;
-      });
-      assert.equal(
-        messages.developerMessage('en-US', code, params),
-        expected,
-        `${code}: en-US developerMessage`,
-      );
-      // The documented placeholders are exactly the template's: none left out, none made up.
-      assert.deepEqual(
-        sorted(Object.keys(params)),
-        sorted(placeholdersOf(english.errors[code].developer, 'en-US').keys()),
-        `${code}: documented placeholders`,
-      );
-    }
+    for (const { code, template } of DOCUMENTED_CODES) assertDocumented(code, template);
+  });
+
+  it('the Message variants table lists every variant once, with its en-US developer message', () => {
+    assert.deepEqual(
+      sorted(DOCUMENTED_VARIANTS.map((row) => row.variant)),
+      sorted(variants),
+      'variants of docs/api/README.md',
+    );
+    for (const { variant, template } of DOCUMENTED_VARIANTS) assertDocumented(variant, template);
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 // The 255-character limit.
 
-/** Codes whose message lists activity ids. */
-const idCodes = codes.filter((code) => placeholdersOf(english.errors[code].developer, 'en-US').has('ids'));
+/** Codes and variants whose message lists activity ids. */
+const idCodes = messageKeys.filter((key) =>
+  placeholdersOf(english.errors[key].developer, 'en-US').has('ids'),
+);
 
 describe('developer messages within 255 characters', () => {
   it('a list of 75 ids of 18 digits is cut with "…" after the most whole ids that fit, in every locale', () => {
@@ -334,7 +393,7 @@ describe('developer messages within 255 characters', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...SUPPORTED_LOCALES),
-        fc.constantFrom(...codes),
+        fc.constantFrom(...messageKeys),
         fc.integer({ min: 1, max: 300 }),
         (locale, code, n) => {
           const params: Record<string, string | number | readonly string[]> = {};
@@ -368,7 +427,7 @@ describe('developer messages within 255 characters', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...SUPPORTED_LOCALES),
-        fc.constantFrom(...codes),
+        fc.constantFrom(...messageKeys),
         fc.array(idArb, { minLength: 1, maxLength: 150 }),
         fc.array(textArb, { minLength: 1, maxLength: 5 }),
         textArb,

@@ -467,7 +467,7 @@ describe('casemgr migrate', () => {
     assert.equal(first.code, 0, describeRun(first));
     assert.equal(
       first.stdout,
-      'applied 4 migrations: 0001-initial, 0002-lifecycle-organisation, 0003-search-indexes, 0004-task-subtype-index\n',
+      'applied 5 migrations: 0001-initial, 0002-lifecycle-organisation, 0003-search-indexes, 0004-task-subtype-index, 0005-search-index-order\n',
     );
     assert.equal(sqliteCount(dbPath, 'users'), 0);
     const second = await run(['migrate'], { DATABASE_URL: url });

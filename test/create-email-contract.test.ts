@@ -292,15 +292,50 @@ for (const dialect of dialects) {
           'User is not allowed to perform the following action: Create.',
         );
       });
-      it('403-179 for a department outside the user’s (bob, Sales)', async () => {
-        await refused(
-          { as: 'bob', body: email({ department: { name: 'Sales' } }, { receiver: 'sales@example.com' }) },
+      it('403-179 for a department outside the user’s (bob, Sales), naming the department', async () => {
+        const body = email({ department: { name: 'Sales' } }, { receiver: 'sales@example.com' });
+        const response = await refused(
+          { as: 'bob', body },
           403,
           '403-179',
+          "The user cannot create activities in the following department: 'Sales'.",
         );
+        assert.deepEqual(response.json().details, [{ key: 'department', value: 'Sales' }]);
+        await refused(
+          { as: 'bob', body, headers: { 'accept-language': 'ja-JP' } },
+          403,
+          '403-179',
+          "ユーザーは次の部門でアクティビティを作成できません：'Sales'。",
+        );
+        const withUserMessage = await receive({
+          as: 'bob',
+          body,
+          headers: { 'accept-language': 'ja-JP', 'x-egain-error-message': 'yes' },
+        });
+        assert.equal(withUserMessage.json().userMessage, 'この部門ではアクティビティを作成できません。');
       });
-      it('403-180 for a user without any license (erin)', async () => {
-        await refused({ as: 'erin' }, 403, '403-180');
+      it('403-180 for a user without any license (erin), naming the user', async () => {
+        const response = await refused(
+          { as: 'erin' },
+          403,
+          '403-180',
+          "The following user does not hold a license needed to create activities: '1005'.",
+        );
+        assert.deepEqual(response.json().details, [{ key: 'userId', value: '1005' }]);
+        await refused(
+          { as: 'erin', headers: { 'accept-language': 'ja-JP' } },
+          403,
+          '403-180',
+          "次のユーザーには、アクティビティの作成に必要なライセンスがありません：'1005'。",
+        );
+        const withUserMessage = await receive({
+          as: 'erin',
+          headers: { 'accept-language': 'ja-JP', 'x-egain-error-message': 'yes' },
+        });
+        assert.equal(
+          withUserMessage.json().userMessage,
+          'お使いのライセンスではアクティビティを作成できません。',
+        );
       });
       it('401-101 without a token', async () => {
         await refused({ as: null }, 401, '401-101');

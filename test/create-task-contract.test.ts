@@ -410,8 +410,15 @@ for (const dialect of dialects) {
           msg152('customer.contacts.contact.phone'),
         );
       });
-      it('413-100 for a body over 64 KiB', async () => {
-        await refused({ body: task({ subject: 'x'.repeat(70_000) }) }, 413, '413-100');
+      it('413-100 for a body over 64 KiB, its userMessage worded for create', async () => {
+        const call = { body: task({ subject: 'x'.repeat(70_000) }) };
+        await refused(call, 413, '413-100', 'Request body is too large: at most 65536 bytes are allowed.');
+        const withUserMessage = await create({ ...call, headers: { 'x-egain-error-message': 'yes' } });
+        assert.equal(withUserMessage.status, 413);
+        assert.equal(
+          withUserMessage.json().userMessage,
+          'The request is too large. Shorten the subject or the content and try again.',
+        );
       });
     });
 
@@ -435,18 +442,46 @@ for (const dialect of dialects) {
           'User is not allowed to perform the following action: Create.',
         );
       });
-      it('403-179 for a department that is neither home nor foreign (bob in Sales)', async () => {
-        await refused(
-          { as: 'bob', body: task({ department: { name: 'Sales' } }, 'gus@example.com') },
+      it('403-179 for a department that is neither home nor foreign (bob in Sales), naming the department', async () => {
+        const call = { as: 'bob', body: task({ department: { name: 'Sales' } }, 'gus@example.com') } as const;
+        const response = await refused(
+          call,
           403,
           '403-179',
+          "The user cannot create activities in the following department: 'Sales'.",
+        );
+        assert.deepEqual(response.json().details, [{ key: 'department', value: 'Sales' }]);
+        const withUserMessage = await create({ ...call, headers: { 'x-egain-error-message': 'yes' } });
+        assert.equal(withUserMessage.json().userMessage, 'You cannot create activities in this department.');
+        await refused(
+          { ...call, headers: { 'accept-language': 'de-DE' } },
+          403,
+          '403-179',
+          "Der Benutzer kann in der folgenden Abteilung keine Aktivitäten anlegen: 'Sales'.",
         );
       });
       it('a foreign department is allowed (alice in Sales)', async () => {
         createdId(await create({ body: task({ department: { name: 'Sales' } }, 'fay@example.com') }));
       });
-      it('403-180 for a user without any license (erin)', async () => {
-        await refused({ as: 'erin' }, 403, '403-180');
+      it('403-180 for a user without any license (erin), naming the user', async () => {
+        const response = await refused(
+          { as: 'erin' },
+          403,
+          '403-180',
+          "The following user does not hold a license needed to create activities: '1005'.",
+        );
+        assert.deepEqual(response.json().details, [{ key: 'userId', value: '1005' }]);
+        const withUserMessage = await create({ as: 'erin', headers: { 'x-egain-error-message': 'yes' } });
+        assert.equal(
+          withUserMessage.json().userMessage,
+          'Your license does not allow you to create activities.',
+        );
+        await refused(
+          { as: 'erin', headers: { 'accept-language': 'de-DE' } },
+          403,
+          '403-180',
+          "Der folgende Benutzer verfügt nicht über eine Lizenz, die zum Anlegen von Aktivitäten erforderlich ist: '1005'.",
+        );
       });
       it('403-183 without Transfer activities on the assignee (bob → alice)', async () => {
         const response = await refused(

@@ -56,6 +56,7 @@ for (const dialect of dialects) {
           '0002-lifecycle-organisation',
           '0003-search-indexes',
           '0004-task-subtype-index',
+          '0005-search-index-order',
         ]);
         const activities = await database.db
           .selectFrom('activities')

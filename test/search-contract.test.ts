@@ -9,6 +9,7 @@ import { issueClientToken } from '../src/auth/token-issuer.js';
 import type { OrganisationFile } from '../src/org/organisation-generator.js';
 import { KeyStore } from '../src/store/key-store.js';
 import { expectError } from './support/expect-error.js';
+import { createdId, EMAIL_PATH, post } from './support/intake-requests.js';
 import { dialectsUnderTest } from './support/test-databases.js';
 import { fixtureOrganisation, startTestService, type TestService } from './support/test-service.js';
 
@@ -408,6 +409,41 @@ for (const dialect of dialects) {
         const plain = (await get('caseID=8001')).json().activity[0];
         assert.equal(plain.userLastWorked, undefined);
         assert.deepEqual(await ids('assignedTo=1001&caseID=8001'), ['100001']);
+      });
+    });
+
+    describe('an email that came in', () => {
+      it('is found, with its payload on request, in JSON and XML', async () => {
+        const created = await post(service, EMAIL_PATH, {
+          as: { client: 'mail-gateway' },
+          body: {
+            department: { name: 'Service' },
+            type: { value: 'email', subtype: { value: 'general' } },
+            subject: 'My invoice is wrong',
+            payload: {
+              email: {
+                emailAddresses: { from: 'dana@example.net', receiver: 'billing@example.com' },
+                content: { text: 'Please check invoice 42.' },
+              },
+            },
+          },
+        });
+        const id = createdId(created);
+        const found = (
+          await get('customerID=7001&$sort=id&$order=desc&$pagesize=1&$attribute=createdBy,payload')
+        ).json().activity[0];
+        assert.equal(found.id, id);
+        // Only a user is recorded as creator; a client application's email has no createdBy.
+        assert.equal(found.createdBy, undefined);
+        assert.equal(found.payload.email.emailAddresses.from, 'dana@example.net');
+        const plain = (await get('customerID=7001&$sort=id&$order=desc&$pagesize=1')).json().activity[0];
+        assert.equal(plain.payload, undefined);
+        assert.equal(plain.createdBy, undefined);
+        const xml = await get('customerID=7001&$sort=id&$order=desc&$pagesize=1&$attribute=all', 'alice', {
+          accept: 'application/xml',
+        });
+        assert.equal(xml.status, 200, xml.text);
+        assert.match(xml.text, /<from>dana@example.net<\/from>/);
       });
     });
 

@@ -256,7 +256,13 @@ for (const dialect of dialects) {
           const migrations = await anyDb.selectFrom('kysely_migration').select('name').execute();
           assert.deepEqual(
             migrations.map((m) => m.name),
-            ['0001-initial', '0002-lifecycle-organisation', '0003-search-indexes', '0004-task-subtype-index'],
+            [
+              '0001-initial',
+              '0002-lifecycle-organisation',
+              '0003-search-indexes',
+              '0004-task-subtype-index',
+              '0005-search-index-order',
+            ],
           );
           assert.equal(await count(second.db, 'departments'), 1);
         } finally {

@@ -3,6 +3,7 @@
 // offending attribute in document order is named, as a dotted path without array indexes.
 import type { ApiError } from './error-catalog.js';
 import { attributeError, tooManyActivities } from './error-catalog.js';
+import type { MessageVariant } from './message-variants.js';
 
 /** The fields of an Ajv error this mapper reads. */
 export interface SchemaError {
@@ -99,12 +100,17 @@ function compareLexicographic(a: readonly number[], b: readonly number[]): numbe
   return a.length - b.length;
 }
 
-export function bodyErrorFromSchema(errors: readonly SchemaError[], body: unknown): ApiError {
+/** `wording`: the route's operation, so that 400-104 is worded for it (pick's wording without). */
+export function bodyErrorFromSchema(
+  errors: readonly SchemaError[],
+  body: unknown,
+  wording?: MessageVariant,
+): ApiError {
   const findings = errors.map(classify);
   for (const code of PRECEDENCE) {
     const matching = findings.filter((f) => f.code === code);
     if (matching.length === 0) continue;
-    if (code === '400-104') return tooManyActivities();
+    if (code === '400-104') return tooManyActivities(wording);
     // The earliest in document order, in one pass (the first of equals, as a stable sort would).
     const indexes = new Map<object, Map<string, number>>();
     let first = matching[0];

@@ -15,13 +15,23 @@ export function createFailureToApiError(failure: CreateFailure): ApiError {
     case 'InvalidAttribute':
       return attributeError('400-152', failure.attribute);
     case 'OutsideDepartments':
-      // The catalog's 403-179 message lists what lies outside the user's departments: here the
-      // department named in the body.
-      return new ApiError('403-179', { ids: [failure.department] }, [
-        { key: 'department', value: failure.department },
-      ]);
+      // Pick's 403-179 lists activities; create's variant names the department of the body.
+      return new ApiError(
+        '403-179',
+        { department: failure.department },
+        [{ key: 'department', value: failure.department }],
+        {},
+        'create',
+      );
     case 'LicenseMissing':
-      return new ApiError('403-180', { ids: [failure.userId] }, [{ key: 'userId', value: failure.userId }]);
+      // Pick's 403-180 lists activities; create's variant names the calling user, who holds no license.
+      return new ApiError(
+        '403-180',
+        { userId: failure.userId },
+        [{ key: 'userId', value: failure.userId }],
+        {},
+        'create',
+      );
     case 'NoTransferPermission':
       return new ApiError('403-183', { userId: failure.userId }, [{ key: 'userId', value: failure.userId }]);
   }

@@ -3,6 +3,7 @@
 import type { RuleFailure } from '../domain/failures.js';
 import { MAX_ACTIVITIES_PER_PICK } from '../domain/pick-request.js';
 import type { MessageParams } from '../i18n/messages.js';
+import { messageKey, type ActivityOperation, type MessageVariant } from './message-variants.js';
 
 export const ERROR_STATUS = {
   '400-100': 400,
@@ -73,7 +74,10 @@ export interface Detail {
 
 export const MAX_DETAILS = 30;
 
-/** An answer the API gives on purpose: an eGain code, its message parameters and details. */
+/**
+ * An answer the API gives on purpose: an eGain code, its message parameters and details, and
+ * optionally the operation whose wording of the code's message to use (src/http/message-variants.ts).
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   constructor(
@@ -81,6 +85,7 @@ export class ApiError extends Error {
     readonly params: MessageParams = {},
     readonly details: readonly Detail[] = [],
     readonly headers: Readonly<Record<string, string>> = {},
+    readonly variant?: MessageVariant,
   ) {
     super(code);
   }
@@ -88,11 +93,17 @@ export class ApiError extends Error {
   get statusCode(): number {
     return ERROR_STATUS[this.code];
   }
+
+  /** The catalog key of the messages: "code#variant" when it exists and its parameters are passed, else the code. */
+  get messageKey(): string {
+    return messageKey(this.code, this.variant, this.params);
+  }
 }
 
 const idDetails = (ids: readonly string[]): Detail[] => ids.map((value) => ({ key: 'activityId', value }));
 
-const withIds = (code: ErrorCode, ids: readonly string[]) => new ApiError(code, { ids }, idDetails(ids));
+const withIdsOf = (code: ErrorCode, ids: readonly string[], variant?: MessageVariant) =>
+  new ApiError(code, { ids }, idDetails(ids), {}, variant);
 
 export const attributeError = (code: '400-146' | '400-147' | '400-152', attribute: string) =>
   new ApiError(code, { attribute }, [{ key: 'attribute', value: attribute }]);
@@ -101,20 +112,33 @@ export const attributeError = (code: '400-146' | '400-147' | '400-152', attribut
 export const unsupportedMediaType = (header: 'Content-Type' | 'Content-Encoding') =>
   new ApiError('415-100', { header }, [{ key: 'header', value: header }]);
 
-export const tooManyActivities = () =>
-  new ApiError('400-104', { max: MAX_ACTIVITIES_PER_PICK }, [
-    { key: 'max', value: String(MAX_ACTIVITIES_PER_PICK) },
-  ]);
+/** 400-104; `operation` words it for transfer or complete (pick's wording without, or for any other). */
+export const tooManyActivities = (operation?: MessageVariant) =>
+  new ApiError(
+    '400-104',
+    { max: MAX_ACTIVITIES_PER_PICK },
+    [{ key: 'max', value: String(MAX_ACTIVITIES_PER_PICK) }],
+    {},
+    operation,
+  );
 
-export function toApiError(failure: RuleFailure): ApiError {
+/**
+ * A rule failure as its eGain answer. `operation` names the operation that refused, so a code it
+ * shares with pick is worded for it (e.g. 400-302 "cannot be transferred"); without it, or for a code
+ * with no variant for that operation, the code's own message answers — pick's answers never change.
+ */
+export function toApiError(failure: RuleFailure, operation?: ActivityOperation): ApiError {
+  const withIds = (code: ErrorCode, ids: readonly string[]) => withIdsOf(code, ids, operation);
   switch (failure.kind) {
     case 'MissingScope':
-      return new ApiError('403-197');
+      return new ApiError('403-197', {}, [], {}, operation);
     case 'ActionNotAllowed':
       return new ApiError(
         '403-178',
         { action: failure.action },
         failure.ids.length > 0 ? idDetails(failure.ids) : [{ key: 'action', value: failure.action }],
+        {},
+        operation,
       );
     case 'NotFound':
       return withIds('400-194', failure.ids);
@@ -168,8 +192,8 @@ export function toApiError(failure: RuleFailure): ApiError {
       // 403-183 names a user (create-task uses it too); a queue gets its own code and message.
       const { kind, id } = failure.target;
       return kind === 'user'
-        ? new ApiError('403-183', { userId: id }, [{ key: 'userId', value: id }])
-        : new ApiError('403-187', { queueId: id }, [{ key: 'queueId', value: id }]);
+        ? new ApiError('403-183', { userId: id }, [{ key: 'userId', value: id }], {}, operation)
+        : new ApiError('403-187', { queueId: id }, [{ key: 'queueId', value: id }], {}, operation);
     }
   }
 }

@@ -26,11 +26,22 @@ function toApiError(error: FastifyError | Error, request: FastifyRequest): ApiEr
   }
   const fastifyError = error as FastifyError;
   if (fastifyError.validation && fastifyError.validationContext === 'body') {
-    return bodyErrorFromSchema(fastifyError.validation, request.body);
+    return bodyErrorFromSchema(
+      fastifyError.validation,
+      request.body,
+      request.routeOptions.config.api?.wording,
+    );
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new ApiError('413-100', { max: MAX_BODY_BYTES });
+      // Worded for the route's operation: pick's message asks to pick fewer activities.
+      return new ApiError(
+        '413-100',
+        { max: MAX_BODY_BYTES },
+        [],
+        {},
+        request.routeOptions.config.api?.wording,
+      );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return unsupportedMediaType('Content-Type');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':

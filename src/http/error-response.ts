@@ -22,9 +22,9 @@ export function buildErrorBody(
   const details = error.details.slice(0, MAX_DETAILS);
   return {
     code: error.code,
-    developerMessage: messages.developerMessage(locale, error.code, error.params),
+    developerMessage: messages.developerMessage(locale, error.messageKey, error.params),
     ...(details.length > 0 ? { details } : {}),
-    ...(withUserMessage ? { userMessage: messages.userMessage(locale, error.code, error.params) } : {}),
+    ...(withUserMessage ? { userMessage: messages.userMessage(locale, error.messageKey, error.params) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { Caller, ClientApplication } from '../domain/caller.js';
 import type { Locale } from '../i18n/locales.js';
+import type { MessageVariant } from './message-variants.js';
 import type { MediaKind } from './negotiation.js';
 
 /** Per-route settings the API gate reads (Fastify route `config`). */
@@ -15,6 +16,8 @@ export interface ApiRouteConfig {
     readonly clients?: boolean;
     /** The querystring schema for client applications when it differs from `query` (search). */
     readonly clientQuery?: TSchema;
+    /** The operation whose message variants the route's framework answers (413-100) are worded for. */
+    readonly wording?: MessageVariant;
   };
 }
 

@@ -4,7 +4,7 @@
 // themselves are read by id afterwards (ActivityStore.findViews), so the window's OFFSET skips index
 // entries, never table rows.
 import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
-import type { SearchCriteria, SearchOrder, SearchSort } from '../domain/search-criteria.js';
+import type { SearchCriteria, SearchFilters, SearchOrder, SearchSort } from '../domain/search-criteria.js';
 import { windowBounds } from '../domain/search-criteria.js';
 import type { Database } from './schema.js';
 
@@ -52,7 +52,17 @@ export function applyOrder<O>(query: Query<O>, sort: SearchSort, order: SearchOr
   );
 }
 
-export function applyFilters<O>(query: Query<O>, criteria: SearchCriteria): Query<O> {
+/** Criteria whose names (a login, a department name) were turned into ids. */
+export interface ResolvedCriteria extends SearchCriteria {
+  readonly filters: Omit<SearchFilters, 'assignedLoginName' | 'departmentName'> & {
+    readonly departmentIds?: readonly string[];
+    // Never names: criteria not yet resolved must not pass for resolved ones.
+    readonly assignedLoginName?: never;
+    readonly departmentName?: never;
+  };
+}
+
+export function applyFilters<O>(query: Query<O>, criteria: ResolvedCriteria): Query<O> {
   const f = criteria.filters;
   let q = query;
   if (criteria.visibleDepartmentIds !== undefined) {
@@ -61,12 +71,6 @@ export function applyFilters<O>(query: Query<O>, criteria: SearchCriteria): Quer
   if (f.caseId !== undefined) q = q.where('a.case_id', '=', f.caseId);
   if (f.queueId !== undefined) q = q.where('a.queue_id', '=', f.queueId);
   if (f.assignedUserId !== undefined) q = q.where('a.assigned_user_id', '=', f.assignedUserId);
-  if (f.assignedLoginName !== undefined) {
-    const login = f.assignedLoginName;
-    q = q.where('a.assigned_user_id', '=', (eb) =>
-      eb.selectFrom('users').select('users.id').where('users.login_name', '=', login),
-    );
-  }
   if (f.customerId !== undefined) q = q.where('a.customer_id', '=', f.customerId);
   if (f.status?.kind === 'open') q = q.where('a.status', '<>', 'completed');
   if (f.status?.kind === 'exact') {
@@ -75,12 +79,7 @@ export function applyFilters<O>(query: Query<O>, criteria: SearchCriteria): Quer
   }
   if (f.type !== undefined) q = q.where('a.type', '=', f.type);
   if (f.mode !== undefined) q = q.where('a.mode', '=', f.mode);
-  if (f.departmentName !== undefined) {
-    const name = f.departmentName;
-    q = q.where('a.department_id', 'in', (eb) =>
-      eb.selectFrom('departments').select('departments.id').where('departments.name', '=', name),
-    );
-  }
+  if (f.departmentIds !== undefined) q = q.where('a.department_id', 'in', [...f.departmentIds]);
   for (const [column, range] of [
     ['a.created_ms', f.created],
     ['a.last_modified_ms', f.lastModified],
@@ -102,13 +101,48 @@ export class ActivitySearch {
   constructor(private readonly db: Kysely<Database>) {}
 
   /** The ids statement, for the plans in docs/search-query-plans.md and scripts/explain-search.ts. */
-  idsQuery(criteria: SearchCriteria) {
+  /**
+   * A login name and a department name become ids first (one small lookup each), so that the window
+   * query compares ids by equality: the planner then walks the search index in order instead of
+   * sorting every match (PostgreSQL cannot tell how many departments a subquery by name returns).
+   * Undefined: a name matches nobody, so nothing matches.
+   */
+  async resolve(criteria: SearchCriteria): Promise<ResolvedCriteria | undefined> {
+    const { assignedLoginName, departmentName, ...filters } = criteria.filters;
+    let assignedUserId = filters.assignedUserId;
+    if (assignedLoginName !== undefined) {
+      const user = await this.db
+        .selectFrom('users')
+        .select('id')
+        .where('login_name', '=', assignedLoginName)
+        .executeTakeFirst();
+      if (!user || (assignedUserId !== undefined && assignedUserId !== user.id)) return undefined;
+      assignedUserId = user.id;
+    }
+    let departmentIds: string[] | undefined;
+    if (departmentName !== undefined) {
+      departmentIds = (
+        await this.db.selectFrom('departments').select('id').where('name', '=', departmentName).execute()
+      ).map((d) => d.id);
+      if (departmentIds.length === 0) return undefined;
+    }
+    return {
+      ...criteria,
+      filters: {
+        ...filters,
+        ...(assignedUserId !== undefined ? { assignedUserId } : {}),
+        ...(departmentIds !== undefined ? { departmentIds } : {}),
+      },
+    };
+  }
+
+  idsQuery(criteria: ResolvedCriteria) {
     const { offset, limit } = windowBounds(criteria.window);
     const base = applyFilters(this.db.selectFrom('activities as a').select('a.id'), criteria);
     return applyOrder(base, criteria.sort, criteria.order).limit(limit).offset(offset);
   }
 
-  countQuery(criteria: SearchCriteria) {
+  countQuery(criteria: ResolvedCriteria) {
     return applyFilters(
       this.db.selectFrom('activities as a').select((eb) => eb.fn.countAll<number | string>().as('n')),
       criteria,
@@ -119,7 +153,9 @@ export class ActivitySearch {
    * The window, and the count of all matches when `withCount`. An empty window needs no count (the
    * answer is 204), and a window that ends before its size tells the count without a second query.
    */
-  async page(criteria: SearchCriteria, withCount: boolean): Promise<SearchPage> {
+  async page(asked: SearchCriteria, withCount: boolean): Promise<SearchPage> {
+    const criteria = await this.resolve(asked);
+    if (criteria === undefined) return { ids: [] };
     const ids = (await this.idsQuery(criteria).execute()).map((row) => row.id);
     if (!withCount || ids.length === 0) return { ids };
     const { offset, limit } = windowBounds(criteria.window);

@@ -21,7 +21,7 @@ export interface ActivityView extends Activity {
   readonly caseId: string | null;
   readonly customer: { readonly id: string; readonly firstName: string; readonly lastName: string } | null;
   readonly dueDateMs: number | null;
-  /** Who created it: a user id (with the user's name when that user exists) or a client's id. */
+  /** The user who created it (null when a client application or an import did). */
   readonly createdBy: NamedRef | null;
   /** The last user the activity was assigned to (its history's latest assignment). */
   readonly userLastWorked: NamedRef | null;

@@ -7,12 +7,14 @@ import * as initial from './migrations/0001-initial.js';
 import * as lifecycleOrganisation from './migrations/0002-lifecycle-organisation.js';
 import * as searchIndexes from './migrations/0003-search-indexes.js';
 import * as taskSubtypeIndex from './migrations/0004-task-subtype-index.js';
+import * as searchIndexOrder from './migrations/0005-search-index-order.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
   '0002-lifecycle-organisation': lifecycleOrganisation,
   '0003-search-indexes': searchIndexes,
   '0004-task-subtype-index': taskSubtypeIndex,
+  '0005-search-index-order': searchIndexOrder,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -53,7 +53,7 @@ export function registerCreateEmailRoute(app: FastifyInstance, deps: CreateRoute
           '4xx': ErrorBodySchema,
         },
       },
-      config: { api: { query: CreateEmailQuery, takesBody: true, clients: true } },
+      config: { api: { query: CreateEmailQuery, takesBody: true, clients: true, wording: 'create' } },
       preValidation: async (request) => {
         if (request.body === undefined) throw new ApiError('400-264');
         const screened = screenCreateBody(request.body, CreateEmailBody);

@@ -78,7 +78,7 @@ export function registerCreateTaskRoute(app: FastifyInstance, deps: CreateRouteD
           '4xx': ErrorBodySchema,
         },
       },
-      config: { api: { query: CreateTaskQuery, takesBody: true, clients: true } },
+      config: { api: { query: CreateTaskQuery, takesBody: true, clients: true, wording: 'create' } },
       // After the gate's 400-101/400-102: the required parameter (400-112), then the body's
       // presence (400-264) and the answers whose cost would grow with the body (create-body-screen.ts).
       preValidation: async (request) => {

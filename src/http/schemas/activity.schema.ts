@@ -5,7 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 const Named = Type.Object({ id: Type.String(), name: Type.String() });
 const Display = Type.Object({ value: Type.String(), displayValue: Type.String() });
 const Link = Type.Object({ rel: Type.String(), href: Type.String() });
-/** A user, or a client application's id when no user of that id exists (then without name). */
+/** A user; `name` is left out should the user no longer exist. */
 const UserRef = Type.Object({ id: Type.String(), name: Type.Optional(Type.String()) });
 
 export const ActivityJson = Type.Object({
