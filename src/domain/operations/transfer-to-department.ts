@@ -1,22 +1,8 @@
 // Transfer to a department (T1–T12): activities go to a sharing department's transfer queue.
 import { isBuiltInType } from '../activity.js';
-import { ACTION_PICK } from '../caller.js';
 import { inboundOrComposed, notDraftResponse, typeIn } from '../rules/activity-nature.js';
-import {
-  lastModifiedMatches,
-  notLockedByAssignee,
-  onOthersWork,
-  pinnedOnlyWithUnpin,
-  unpinAllowed,
-  waitingOrAssigned,
-} from '../rules/activity-state.js';
-import {
-  callerHasAction,
-  callerLicensed,
-  inCallerDepartments,
-  pullFromAssignee,
-  pullFromQueue,
-} from '../rules/caller-scope.js';
+import { waitingOrAssigned } from '../rules/activity-state.js';
+import { inCallerDepartments } from '../rules/caller-scope.js';
 import type { Operation } from '../rules/engine.js';
 import {
   departmentsShared,
@@ -24,7 +10,7 @@ import {
   notAlreadyInDepartment,
   type DepartmentTarget,
 } from '../rules/transfer-target.js';
-import { transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
+import { TAKING_OVER, transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
 
 /** T3 to a department: email, task or a user-defined type (no social: eGain's list). */
 const isDepartmentTransferable = (type: string): boolean =>
@@ -42,14 +28,8 @@ export const TRANSFER_TO_DEPARTMENT: Operation<TransferContext<DepartmentTarget>
     ['T6 shared', departmentsShared],
     ['T6 transfer queue', hasTransferQueue],
     // T7, T8: a department has no Transfer activities permission and no licences.
-    ['T9 Pick Activities', onOthersWork(callerHasAction(ACTION_PICK))],
-    ['T9 licence', onOthersWork(callerLicensed)],
-    ['T9 pull queue', onOthersWork(pullFromQueue)],
-    ['T9 pull assignee', onOthersWork(pullFromAssignee)],
-    ['T10', onOthersWork(notLockedByAssignee)],
-    ['T11 unpin=yes', pinnedOnlyWithUnpin],
-    ['T11 Unpin', unpinAllowed],
-    ['T12', lastModifiedMatches],
+    // T9–T12: taking the activities over, the same for every kind of target.
+    ...TAKING_OVER,
   ],
   effect: transferPlan(({ target }) => ({
     status: 'awaiting_assignment',

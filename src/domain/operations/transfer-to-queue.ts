@@ -1,22 +1,8 @@
 // Transfer to a queue (T1–T12): activities go back to wait in a queue of their department.
 import { isPickableType } from '../activity.js';
-import { ACTION_PICK } from '../caller.js';
 import { inboundOrComposed, notDraftResponse, typeIn } from '../rules/activity-nature.js';
-import {
-  lastModifiedMatches,
-  notLockedByAssignee,
-  onOthersWork,
-  pinnedOnlyWithUnpin,
-  unpinAllowed,
-  waitingOrAssigned,
-} from '../rules/activity-state.js';
-import {
-  callerHasAction,
-  callerLicensed,
-  inCallerDepartments,
-  pullFromAssignee,
-  pullFromQueue,
-} from '../rules/caller-scope.js';
+import { waitingOrAssigned } from '../rules/activity-state.js';
+import { inCallerDepartments } from '../rules/caller-scope.js';
 import type { Operation } from '../rules/engine.js';
 import {
   inQueueDepartment,
@@ -24,7 +10,7 @@ import {
   notAlreadyInQueue,
   type QueueTarget,
 } from '../rules/transfer-target.js';
-import { transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
+import { TAKING_OVER, transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
 
 export const TRANSFER_TO_QUEUE: Operation<TransferContext<QueueTarget>, TransferPlan> = {
   name: 'transfer to queue',
@@ -37,14 +23,8 @@ export const TRANSFER_TO_QUEUE: Operation<TransferContext<QueueTarget>, Transfer
     ['T6 queue department', inQueueDepartment],
     ['T6 not in the queue', notAlreadyInQueue],
     ['T7', mayTransferToTarget],
-    ['T9 Pick Activities', onOthersWork(callerHasAction(ACTION_PICK))],
-    ['T9 licence', onOthersWork(callerLicensed)],
-    ['T9 pull queue', onOthersWork(pullFromQueue)],
-    ['T9 pull assignee', onOthersWork(pullFromAssignee)],
-    ['T10', onOthersWork(notLockedByAssignee)],
-    ['T11 unpin=yes', pinnedOnlyWithUnpin],
-    ['T11 Unpin', unpinAllowed],
-    ['T12', lastModifiedMatches],
+    // T9–T12: taking the activities over, the same for every kind of target.
+    ...TAKING_OVER,
   ],
   effect: transferPlan(({ target }) => ({
     status: 'awaiting_assignment',

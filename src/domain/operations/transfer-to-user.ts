@@ -1,22 +1,8 @@
 // Transfer to a user (T1–T12): activities go to a colleague's inbox.
 import { isPickableType } from '../activity.js';
-import { ACTION_PICK } from '../caller.js';
 import { inboundOrComposed, notDraftResponse, typeIn } from '../rules/activity-nature.js';
-import {
-  lastModifiedMatches,
-  notLockedByAssignee,
-  onOthersWork,
-  pinnedOnlyWithUnpin,
-  unpinAllowed,
-  waitingOrAssigned,
-} from '../rules/activity-state.js';
-import {
-  callerHasAction,
-  callerLicensed,
-  inCallerDepartments,
-  pullFromAssignee,
-  pullFromQueue,
-} from '../rules/caller-scope.js';
+import { waitingOrAssigned } from '../rules/activity-state.js';
+import { inCallerDepartments } from '../rules/caller-scope.js';
 import type { Operation } from '../rules/engine.js';
 import {
   inTargetUserDepartments,
@@ -25,7 +11,7 @@ import {
   targetUserLicensed,
   type UserTarget,
 } from '../rules/transfer-target.js';
-import { transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
+import { TAKING_OVER, transferPlan, type TransferContext, type TransferPlan } from './transfer.js';
 
 export const TRANSFER_TO_USER: Operation<TransferContext<UserTarget>, TransferPlan> = {
   name: 'transfer to user',
@@ -39,14 +25,8 @@ export const TRANSFER_TO_USER: Operation<TransferContext<UserTarget>, TransferPl
     ['T6 target departments', inTargetUserDepartments],
     ['T7', mayTransferToTarget],
     ['T8', targetUserLicensed],
-    ['T9 Pick Activities', onOthersWork(callerHasAction(ACTION_PICK))],
-    ['T9 licence', onOthersWork(callerLicensed)],
-    ['T9 pull queue', onOthersWork(pullFromQueue)],
-    ['T9 pull assignee', onOthersWork(pullFromAssignee)],
-    ['T10', onOthersWork(notLockedByAssignee)],
-    ['T11 unpin=yes', pinnedOnlyWithUnpin],
-    ['T11 Unpin', unpinAllowed],
-    ['T12', lastModifiedMatches],
+    // T9–T12: taking the activities over, the same for every kind of target.
+    ...TAKING_OVER,
   ],
   effect: transferPlan(({ target }) => ({ status: 'assigned', substatus: 'new', assignedUserId: target.id })),
 };

@@ -1,7 +1,16 @@
 // What the three transfers share: their context, the caller check and the plan the store writes.
 import type { Caller, ClientApplication } from '../caller.js';
 import type { RuleFailure } from '../failures.js';
-import type { Subject } from '../rules/engine.js';
+import { ACTION_PICK } from '../caller.js';
+import {
+  lastModifiedMatches,
+  notLockedByAssignee,
+  onOthersWork,
+  pinnedOnlyWithUnpin,
+  unpinAllowed,
+} from '../rules/activity-state.js';
+import { callerHasAction, callerLicensed, pullFromAssignee, pullFromQueue } from '../rules/caller-scope.js';
+import type { Step, Subject } from '../rules/engine.js';
 import type { TransferTarget } from '../rules/transfer-target.js';
 import { checkManageScope } from './caller-checks.js';
 import { nextLastModifiedMs, sourceOf, type ActivitySource, type MoveWrite } from './effects.js';
@@ -62,3 +71,19 @@ export function transferPlan<T extends TransferTarget>(
     lastModifiedMs: nextLastModifiedMs(subjects, nowMs),
   });
 }
+
+/**
+ * T9–T12, the end of every transfer's rule list: activities the caller does not hold are taken from
+ * someone, so pick's permissions apply to them (T9) and their assignee's lock holds (T10); then the
+ * pin (T11) and the version the client saw (T12).
+ */
+export const TAKING_OVER: readonly Step<TransferContext<TransferTarget>>[] = [
+  ['T9 Pick Activities', onOthersWork(callerHasAction(ACTION_PICK))],
+  ['T9 licence', onOthersWork(callerLicensed)],
+  ['T9 pull queue', onOthersWork(pullFromQueue)],
+  ['T9 pull assignee', onOthersWork(pullFromAssignee)],
+  ['T10', onOthersWork(notLockedByAssignee)],
+  ['T11 unpin=yes', pinnedOnlyWithUnpin],
+  ['T11 Unpin', unpinAllowed],
+  ['T12', lastModifiedMatches],
+];
