@@ -90,13 +90,11 @@ export function applyFilters<O>(query: Query<O>, criteria: ResolvedCriteria): Qu
   return q;
 }
 
-export interface SearchPage<T = undefined> {
+export interface SearchPage {
   /** The window's activity ids, in order. */
   readonly ids: string[];
   /** Every match, when asked for and the window was not empty. */
   readonly count?: number;
-  /** What `readWindow` made of the ids (when given and the window was not empty). */
-  readonly rows?: T;
 }
 
 export class ActivitySearch {
@@ -154,27 +152,15 @@ export class ActivitySearch {
   /**
    * The window, and the count of all matches when `withCount`. An empty window needs no count (the
    * answer is 204), and a window that ends before its size tells the count without a second query.
-   * `readWindow` (reading the window's activities) runs while the count is taken: on PostgreSQL the
-   * two statements go out on two connections at once, which saves a round trip of latency.
    */
-  async page<T = undefined>(
-    asked: SearchCriteria,
-    withCount: boolean,
-    readWindow?: (ids: string[]) => Promise<T>,
-  ): Promise<SearchPage<T>> {
+  async page(asked: SearchCriteria, withCount: boolean): Promise<SearchPage> {
     const criteria = await this.resolve(asked);
     if (criteria === undefined) return { ids: [] };
     const ids = (await this.idsQuery(criteria).execute()).map((row) => row.id);
-    if (ids.length === 0) return { ids };
+    if (!withCount || ids.length === 0) return { ids };
     const { offset, limit } = windowBounds(criteria.window);
-    const counting: Promise<number | undefined> = !withCount
-      ? Promise.resolve(undefined)
-      : ids.length < limit
-        ? Promise.resolve(offset + ids.length)
-        : this.countQuery(criteria)
-            .executeTakeFirstOrThrow()
-            .then((row) => Number(row.n));
-    const [count, rows] = await Promise.all([counting, readWindow?.(ids)]);
-    return { ids, ...(count !== undefined ? { count } : {}), ...(rows !== undefined ? { rows } : {}) };
+    if (ids.length < limit) return { ids, count: offset + ids.length };
+    const row = await this.countQuery(criteria).executeTakeFirstOrThrow();
+    return { ids, count: Number(row.n) };
   }
 }

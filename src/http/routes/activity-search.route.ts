@@ -24,11 +24,7 @@ import type { ActivityReader } from './activity-read.route.js';
 export const SEARCH_PATH = '/core/casemgr/v3/activity';
 
 export interface ActivitySearcher {
-  page<T>(
-    criteria: SearchCriteria,
-    withCount: boolean,
-    readWindow: (ids: string[]) => Promise<T>,
-  ): Promise<SearchPage<T>>;
+  page(criteria: SearchCriteria, withCount: boolean): Promise<SearchPage>;
 }
 
 const parameter = (value: string) => ({ key: 'parameter', value });
@@ -117,11 +113,9 @@ export function registerActivitySearchRoute(
         window,
         ...(visibleDepartmentIds ? { visibleDepartmentIds } : {}),
       };
-      const page = await deps.searcher.page(criteria, window.kind === 'page', (ids) =>
-        deps.reader.findViews(ids),
-      );
+      const page = await deps.searcher.page(criteria, window.kind === 'page');
       if (page.ids.length === 0) return reply.code(204).send();
-      const views = new Map((page.rows ?? []).map((view) => [view.id, view]));
+      const views = new Map((await deps.reader.findViews(page.ids)).map((view) => [view.id, view]));
       const activity = page.ids.flatMap((id) => {
         const view = views.get(id);
         return view ? [toActivityJson(view, request.locale, deps.messages, attributes)] : [];
