@@ -10,6 +10,7 @@ import type { OrganisationFile } from '../src/org/organisation-generator.js';
 import { KeyStore } from '../src/store/key-store.js';
 import { expectError } from './support/expect-error.js';
 import { createdId, EMAIL_PATH, post } from './support/intake-requests.js';
+import { itemsOf, patch } from './support/lifecycle-requests.js';
 import { dialectsUnderTest } from './support/test-databases.js';
 import { fixtureOrganisation, startTestService, type TestService } from './support/test-service.js';
 
@@ -493,6 +494,32 @@ for (const dialect of dialects) {
           response.json().activity.map((a: { id: string }) => a.id),
           ['100019', '100001'],
         );
+      });
+    });
+
+    // Last: it moves 100001 (case 8001) out of Service.
+    describe('after a department transfer', () => {
+      it('$attribute=lastDepartment (or all) names the department it left; without it, nothing', async () => {
+        const body = await itemsOf(service, ['100001']);
+        const moved = await patch(service, '/transfer/department/1000', { as: 'alice', body });
+        assert.equal(moved.status, 204, moved.text);
+        for (const attribute of ['lastDepartment', 'all']) {
+          const shown = (await get(`caseID=8001&$attribute=${attribute}`)).json().activity[0];
+          assert.deepEqual(shown.lastDepartment, { id: '999', name: 'Service' }, attribute);
+        }
+        assert.equal(
+          (await get('caseID=8001&$attribute=created')).json().activity[0].lastDepartment,
+          undefined,
+        );
+        const xml = await get('caseID=8001&$attribute=lastDepartment', 'alice', {
+          accept: 'application/xml',
+        });
+        assert.equal(xml.status, 200, xml.text);
+        const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml.text).activities.activity;
+        // The first of case 8001's activities in id order, as in JSON.
+        const activity = Array.isArray(parsed) ? parsed[0] : parsed;
+        assert.equal(String(activity['@_id']), '100001');
+        assert.deepEqual(activity.lastDepartment, { id: 999, name: 'Service' });
       });
     });
   });

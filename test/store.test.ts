@@ -262,6 +262,7 @@ for (const dialect of dialects) {
               '0003-search-indexes',
               '0004-task-subtype-index',
               '0005-search-index-order',
+              '0006-last-department',
             ],
           );
           assert.equal(await count(second.db, 'departments'), 1);

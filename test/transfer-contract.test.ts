@@ -272,6 +272,42 @@ for (const dialect of dialects) {
         assert.equal((await service.history('100007')).at(-1)!.to_user_id, 'department:1000');
       });
 
+      it('to a department: the old one kept as lastDepartment, shown only when asked for', async () => {
+        // 100007 left Service (999) in the test above; a queue transfer within a department keeps none.
+        assert.equal((await activityRow(service, '100007')).last_department_id, '999');
+        assert.equal((await activityRow(service, '100011')).last_department_id, null);
+        const read = (query: string, accept = 'application/json') =>
+          service.request({
+            path: `/core/casemgr/v3/activity/100007${query}`,
+            headers: { authorization: `Bearer ${service.token('alice')}`, accept },
+          });
+        for (const query of ['?$attribute=lastDepartment', '?$attribute=all']) {
+          const shown = await read(query);
+          assert.equal(shown.status, 200, shown.text);
+          assert.deepEqual(shown.json().activity[0].lastDepartment, { id: '999', name: 'Service' }, query);
+        }
+        const plain = await read('?$attribute=createdBy');
+        assert.equal(plain.status, 200, plain.text);
+        assert.equal(plain.json().activity[0].lastDepartment, undefined);
+        const xml = await read('?$attribute=lastDepartment', 'application/xml');
+        assert.equal(xml.status, 200, xml.text);
+        const parsed = new XMLParser({ ignoreAttributes: false }).parse(xml.text);
+        assert.deepEqual(parsed.activities.activity.lastDepartment, { id: 999, name: 'Service' });
+        // Search shows it under the same rule.
+        const search = (attribute: string) =>
+          service.request({
+            path: `/core/casemgr/v3/activity?queueID=11&$pagesize=25&$attribute=${attribute}`,
+            headers: { authorization: `Bearer ${service.token('alice')}` },
+          });
+        const searched = async (attribute: string) => {
+          const response = await search(attribute);
+          assert.equal(response.status, 200, response.text);
+          return response.json().activity.find((a: { id: string }) => a.id === '100007');
+        };
+        assert.deepEqual((await searched('lastDepartment')).lastDepartment, { id: '999', name: 'Service' });
+        assert.equal((await searched('created')).lastDepartment, undefined);
+      });
+
       it('a client application transfers without permissions; history names it', async () => {
         const response = await transfer(to('user', '1002'), { client: 'crm' }, ['100008']);
         assert.equal(response.status, 204, response.text);

@@ -17,8 +17,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * The summary representation, plus the optional groups named in `attributes` ($attribute). `created`
- * is always shown (ours: GET by ids always had it); `lastDepartment` has no data until an activity
- * has moved between departments, so it never appears yet.
+ * is always shown (ours: GET by ids always had it); `lastDepartment` appears once a transfer has
+ * moved the activity out of a department.
  */
 export function toActivityJson(
   view: ActivityView,
@@ -75,6 +75,9 @@ export function toActivityJson(
     ...(attributes.has('createdBy') && view.createdBy !== null ? { createdBy: userRef(view.createdBy) } : {}),
     ...(attributes.has('userLastWorked') && view.userLastWorked !== null
       ? { userLastWorked: userRef(view.userLastWorked) }
+      : {}),
+    ...(attributes.has('lastDepartment') && view.lastDepartment !== null
+      ? { lastDepartment: { id: view.lastDepartment.id, name: view.lastDepartment.name } }
       : {}),
     ...(attributes.has('payload') && view.payload !== null ? { payload: view.payload } : {}),
     link: [{ rel: 'self', href: activityHref(view.id) }],

@@ -27,6 +27,8 @@ export interface ActivityView extends Activity {
   readonly userLastWorked: NamedRef | null;
   /** eGain's `payload` element, parsed; null when the activity has none. */
   readonly payload: unknown;
+  /** The department a transfer moved it out of; null until one did. */
+  readonly lastDepartment: { readonly id: string; readonly name: string } | null;
 }
 
 export interface NamedRef {
@@ -130,6 +132,7 @@ export class ActivityStore implements PickStore {
       .leftJoin('users as u', 'u.id', 'a.assigned_user_id')
       .leftJoin('customers as c', 'c.id', 'a.customer_id')
       .leftJoin('users as cb', 'cb.id', 'a.created_by')
+      .leftJoin('departments as ld', 'ld.id', 'a.last_department_id')
       .select(ACTIVITY_COLUMNS)
       // The department, queue and type names are scalar subqueries, not joins: PostgreSQL plans every
       // call (unnamed statements), and ordering seven joined tables cost 2–5 ms of planning per search
@@ -168,6 +171,8 @@ export class ActivityStore implements PickStore {
         'cb.first_name as created_by_first_name',
         'cb.last_name as created_by_last_name',
         'a.payload_json',
+        'a.last_department_id',
+        'ld.name as last_department_name',
       ])
       // The latest assignment in the history (activity_history_activity covers the lookup).
       .select((eb) =>
@@ -220,6 +225,10 @@ export class ActivityStore implements PickStore {
           ? null
           : { id: row.last_worked_id, name: workerNames.get(row.last_worked_id) ?? null },
       payload: parsePayload(row.payload_json),
+      lastDepartment:
+        row.last_department_id === null
+          ? null
+          : { id: row.last_department_id, name: row.last_department_name ?? '' },
     }));
   }
 

@@ -77,7 +77,13 @@ export async function guardedUpdate(
   )} end`;
   const updated = await trx
     .updateTable('activities')
-    .set({ ...columns, ...(clearPinAndLock ? { pinned: 0, locked: 0 } : {}) })
+    .set({
+      ...columns,
+      ...(clearPinAndLock ? { pinned: 0, locked: 0 } : {}),
+      // eGain's `lastDepartment`: SET reads the row as it was before the UPDATE (both stores), so each
+      // row keeps the department it leaves. T6 refused any row already in the target department.
+      ...(columns.department_id !== undefined ? { last_department_id: sql.ref('department_id') } : {}),
+    })
     .where('id', 'in', ids)
     .where(versionOf)
     .returning('id')

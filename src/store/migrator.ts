@@ -8,6 +8,7 @@ import * as lifecycleOrganisation from './migrations/0002-lifecycle-organisation
 import * as searchIndexes from './migrations/0003-search-indexes.js';
 import * as taskSubtypeIndex from './migrations/0004-task-subtype-index.js';
 import * as searchIndexOrder from './migrations/0005-search-index-order.js';
+import * as lastDepartment from './migrations/0006-last-department.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
@@ -15,6 +16,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '0003-search-indexes': searchIndexes,
   '0004-task-subtype-index': taskSubtypeIndex,
   '0005-search-index-order': searchIndexOrder,
+  '0006-last-department': lastDepartment,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -93,6 +93,8 @@ export interface Database {
     created_by: string | null;
     /** eGain's `payload` element as JSON text. */
     payload_json: string | null;
+    /** The department a transfer moved it out of (eGain's `lastDepartment`); null until one did. */
+    last_department_id: string | null;
   };
   activity_history: {
     id: Generated<number | string>;

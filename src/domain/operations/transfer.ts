@@ -32,8 +32,6 @@ export function checkTransferCaller(caller: Caller | ClientApplication): RuleFai
 export interface TransferChange {
   readonly activityId: string;
   readonly from: ActivitySource;
-  /** The department it leaves; the store keeps it as `lastDepartment` when the department changes. */
-  readonly fromDepartmentId: string;
   readonly unpinned: boolean;
   readonly previousLastModifiedMs: number;
 }
@@ -62,7 +60,6 @@ export function transferPlan<T extends TransferTarget>(
     changes: subjects.map(({ activity }) => ({
       activityId: activity.id,
       from: sourceOf(activity),
-      fromDepartmentId: activity.departmentId,
       unpinned: activity.status === 'assigned' && activity.pinned,
       previousLastModifiedMs: activity.lastModifiedMs,
     })),

@@ -37,6 +37,7 @@ export const ActivityJson = Type.Object({
   // The optional groups ($attribute).
   createdBy: Type.Optional(UserRef),
   userLastWorked: Type.Optional(UserRef),
+  lastDepartment: Type.Optional(Named),
   payload: Type.Optional(Type.Unknown()),
   link: Type.Array(Link),
 });
