@@ -132,11 +132,11 @@ export class ActivityStore implements PickStore {
       .leftJoin('users as u', 'u.id', 'a.assigned_user_id')
       .leftJoin('customers as c', 'c.id', 'a.customer_id')
       .leftJoin('users as cb', 'cb.id', 'a.created_by')
-      .leftJoin('departments as ld', 'ld.id', 'a.last_department_id')
       .select(ACTIVITY_COLUMNS)
-      // The department, queue and type names are scalar subqueries, not joins: PostgreSQL plans every
-      // call (unnamed statements), and ordering seven joined tables cost 2–5 ms of planning per search
-      // against 0.4 ms for four (1M activities, scripts/explain-lifecycle-search.ts); the rows are the same.
+      // The department, queue, type and last department names are scalar subqueries, not joins:
+      // PostgreSQL plans every call (unnamed statements), and ordering seven joined tables cost 2–5 ms
+      // of planning per search against 0.4 ms for four (1M activities,
+      // scripts/explain-lifecycle-search.ts); the rows are the same.
       .select((eb) => [
         eb
           .selectFrom('departments as d')
@@ -158,6 +158,12 @@ export class ActivityStore implements PickStore {
           .whereRef('t.name', '=', 'a.type')
           .$asScalar()
           .as('display_name'),
+        eb
+          .selectFrom('departments as ld')
+          .select('ld.name')
+          .whereRef('ld.id', '=', 'a.last_department_id')
+          .$asScalar()
+          .as('last_department_name'),
       ])
       .select([
         'u.first_name',
@@ -172,7 +178,6 @@ export class ActivityStore implements PickStore {
         'cb.last_name as created_by_last_name',
         'a.payload_json',
         'a.last_department_id',
-        'ld.name as last_department_name',
       ])
       // The latest assignment in the history (activity_history_activity covers the lookup).
       .select((eb) =>
