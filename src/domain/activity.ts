@@ -37,6 +37,11 @@ export interface Activity {
   readonly caseId?: string | null;
 }
 
+/** Numeric order of ids (canonical digit strings, up to 18 digits): length, then text. */
+export function compareIds(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
 export function isBuiltInType(type: string): type is BuiltInActivityType {
   return (BUILT_IN_ACTIVITY_TYPES as readonly string[]).includes(type);
 }

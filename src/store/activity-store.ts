@@ -9,6 +9,7 @@ import type { PickPlan } from '../domain/pick-rules.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 import { QueryTemplates } from './query-templates.js';
+import { RowsChangedError } from './store-errors.js';
 import type { Transactional } from './transaction.js';
 
 /** An activity with the names a reader sees beside the ids. */
@@ -105,13 +106,6 @@ export function toActivity(row: ActivityRow): Activity {
 export interface ActivityStoreSeams {
   /** Runs inside the transaction after the rows were locked and judged, before the plan is written. */
   readonly beforePickWrite?: (trx: Kysely<Database>, plan: PickPlan) => Promise<void>;
-}
-
-/** The write found rows changed since they were judged: the transaction is rolled back (409-100). */
-class RowsChangedError extends Error {
-  constructor(readonly ids: readonly string[]) {
-    super(`activities changed between the locked read and the write: ${ids.join(', ')}`);
-  }
 }
 
 export class ActivityStore implements PickStore {

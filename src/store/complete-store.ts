@@ -9,7 +9,8 @@ import type { CompleteResult, CompleteStore as CompletePort } from '../domain/co
 import { fail, type Outcome } from '../domain/failures.js';
 import type { CompletePlan } from '../domain/operations/complete.js';
 import type { Dialect } from './dialect.js';
-import { guardedUpdate, insertHistory, lockActivities, RowsChangedError } from './lifecycle-writes.js';
+import { guardedUpdate, insertHistory, lockActivities } from './lifecycle-writes.js';
+import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
 

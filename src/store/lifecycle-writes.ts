@@ -6,21 +6,11 @@ import type { Actor } from '../domain/caller.js';
 import { ACTIVITY_COLUMNS, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
+import { RowsChangedError } from './store-errors.js';
 
 /** Who a history row names in `by_user_id`: a user id, or `client:NAME` for a client application. */
 export const actorId = (actor: Actor): string =>
   actor.kind === 'user' ? actor.userId : `client:${actor.clientId}`;
-
-/** Numeric order for canonical digit strings: length, then text. */
-export const byNumericId = (a: string, b: string): number =>
-  a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-
-/** The write found rows changed since they were judged: the transaction is rolled back (409-100). */
-export class RowsChangedError extends Error {
-  constructor(readonly ids: readonly string[]) {
-    super(`activities changed between the locked read and the write: ${ids.join(', ')}`);
-  }
-}
 
 /**
  * The activities with these ids, with their case, locked for update in ascending numeric id order

@@ -10,7 +10,8 @@ import type { PickPlan } from '../domain/operations/pick.js';
 import type { PullOffer, PullStore as PullPort } from '../domain/pull-activities.js';
 import { ACTIVITY_COLUMNS, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
-import { guardedUpdate, insertHistory, RowsChangedError } from './lifecycle-writes.js';
+import { guardedUpdate, insertHistory } from './lifecycle-writes.js';
+import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
 

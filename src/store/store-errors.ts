@@ -77,3 +77,13 @@ export function isUnavailable(error: unknown): boolean {
     message,
   );
 }
+
+/**
+ * A guarded write found rows changed since they were locked and judged (pick, transfer, complete,
+ * pull): the transaction is rolled back and the request answered 409-100.
+ */
+export class RowsChangedError extends Error {
+  constructor(readonly ids: readonly string[]) {
+    super(`activities changed between the locked read and the write: ${ids.join(', ')}`);
+  }
+}

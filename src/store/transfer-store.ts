@@ -15,10 +15,10 @@ import {
   guardedUpdate,
   insertHistory,
   lockActivities,
-  RowsChangedError,
   type HistoryRow,
   type RowWrite,
 } from './lifecycle-writes.js';
+import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
 

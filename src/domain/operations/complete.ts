@@ -1,6 +1,6 @@
 // Complete (C1–C6): the caller finishes activities they hold; a case whose last open activity is
 // finished closes, decided by the store inside the same transaction.
-import { isBuiltInType } from '../activity.js';
+import { compareIds, isBuiltInType } from '../activity.js';
 import { ACTION_COMPLETE, type Caller } from '../caller.js';
 import { notDraftResponse, typeIn } from '../rules/activity-nature.js';
 import { heldByCallingUser, lastModifiedMatches } from '../rules/activity-state.js';
@@ -61,12 +61,8 @@ export const COMPLETE: Operation<CompleteContext, CompletePlan> = {
         caseId: activity.caseId ?? null,
         previousLastModifiedMs: activity.lastModifiedMs,
       })),
-      casesToSettle: [...new Set(caseIds)].sort(byNumericId),
+      casesToSettle: [...new Set(caseIds)].sort(compareIds),
       lastModifiedMs: nextLastModifiedMs(subjects, nowMs),
     };
   },
 };
-
-function byNumericId(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
-}
