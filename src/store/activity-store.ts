@@ -102,6 +102,22 @@ export function toActivity(row: ActivityRow): Activity {
   };
 }
 
+/**
+ * The activities with these ids, locked in ascending numeric id order (length, then text, is numeric
+ * order for canonical digit strings), so that two overlapping batches of any operation (pick,
+ * transfer, complete) always queue on their first common row and never deadlock. SQLite has no row
+ * locks: its BEGIN IMMEDIATE already holds the database's write lock.
+ */
+export function lockActivitiesQuery(db: Kysely<Database>, dialect: Dialect, ids: readonly string[]) {
+  return db
+    .selectFrom('activities as a')
+    .select(ACTIVITY_COLUMNS)
+    .where('a.id', 'in', ids)
+    .orderBy(sql`length(${sql.ref('a.id')})`)
+    .orderBy('a.id')
+    .$if(dialect === 'postgres', (query) => query.forUpdate());
+}
+
 /** Points where a test steps into the pick transaction; the service sets none. */
 export interface ActivityStoreSeams {
   /** Runs inside the transaction after the rows were locked and judged, before the plan is written. */
@@ -251,19 +267,8 @@ export class ActivityStore implements PickStore {
     }
   }
 
-  /**
-   * Rows locked in ascending numeric id order (length, then text, is numeric order for canonical digit
-   * strings), so two overlapping batches always queue on their first common row and never deadlock.
-   * SQLite has no row locks: its BEGIN IMMEDIATE already holds the database's write lock.
-   */
   private lockQuery(db: Kysely<Database>, ids: readonly string[]) {
-    return db
-      .selectFrom('activities as a')
-      .select(ACTIVITY_COLUMNS)
-      .where('a.id', 'in', ids)
-      .orderBy(sql`length(${sql.ref('a.id')})`)
-      .orderBy('a.id')
-      .$if(this.dialect === 'postgres', (query) => query.forUpdate());
+    return lockActivitiesQuery(db, this.dialect, ids);
   }
 
   private async selectForUpdate(trx: Kysely<Database>, ids: readonly string[]): Promise<ActivityRow[]> {

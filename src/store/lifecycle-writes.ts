@@ -3,7 +3,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Activity } from '../domain/activity.js';
 import type { Actor } from '../domain/caller.js';
-import { ACTIVITY_COLUMNS, toActivity } from './activity-store.js';
+import { lockActivitiesQuery, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 import { RowsChangedError } from './store-errors.js';
@@ -12,26 +12,14 @@ import { RowsChangedError } from './store-errors.js';
 export const actorId = (actor: Actor): string =>
   actor.kind === 'user' ? actor.userId : `client:${actor.clientId}`;
 
-/**
- * The activities with these ids, with their case, locked for update in ascending numeric id order
- * (so overlapping batches of any operation queue on their first common row and never deadlock).
- * SQLite has no row locks: BEGIN IMMEDIATE already holds the database's write lock.
- */
+/** The activities with these ids, with their case, locked as the pick locks them (lockActivitiesQuery). */
 export async function lockActivities(
   trx: Kysely<Database>,
   dialect: Dialect,
   ids: readonly string[],
 ): Promise<Activity[]> {
   if (ids.length === 0) return [];
-  const rows = await trx
-    .selectFrom('activities as a')
-    .select(ACTIVITY_COLUMNS)
-    .select('a.case_id')
-    .where('a.id', 'in', ids)
-    .orderBy(sql`length(${sql.ref('a.id')})`)
-    .orderBy('a.id')
-    .$if(dialect === 'postgres', (query) => query.forUpdate())
-    .execute();
+  const rows = await lockActivitiesQuery(trx, dialect, ids).select('a.case_id').execute();
   return rows.map((row) => ({ ...toActivity(row), caseId: row.case_id }));
 }
 
