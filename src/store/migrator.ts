@@ -9,6 +9,7 @@ import * as searchIndexes from './migrations/0003-search-indexes.js';
 import * as taskSubtypeIndex from './migrations/0004-task-subtype-index.js';
 import * as searchIndexOrder from './migrations/0005-search-index-order.js';
 import * as lastDepartment from './migrations/0006-last-department.js';
+import * as outbox from './migrations/0007-outbox.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
@@ -17,6 +18,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '0004-task-subtype-index': taskSubtypeIndex,
   '0005-search-index-order': searchIndexOrder,
   '0006-last-department': lastDepartment,
+  '0007-outbox': outbox,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -108,6 +108,21 @@ export interface Database {
     unpinned: Flag;
     action: string;
   };
+  /** The transactional outbox (migration 0007; store/outbox.ts). */
+  events: {
+    id: Generated<number | string>;
+    type: string;
+    activity_id: string | null;
+    case_id: string | null;
+    department_id: string;
+    previous_department_id: string | null;
+    user_id: string | null;
+    previous_user_id: string | null;
+    actor: string;
+    request_id: string;
+    at_ms: Millis;
+    payload_json: string;
+  };
   signing_keys: {
     kid: string;
     algorithm: string;

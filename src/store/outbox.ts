@@ -1,0 +1,57 @@
+// The transactional outbox (migration 0007): the writes add their events here inside their own
+// transaction, so an event exists if and only if its change committed, even when the process dies
+// between the commit and any delivery. History, webhooks and the live stream read this table.
+//
+// Ordering on PostgreSQL: a bigserial id is taken at INSERT, not at commit, so a transaction that
+// inserted id 10 may commit after one that inserted id 11. A reader that remembers "the last id I
+// saw" could skip 10 for ever. The `tx` column (the writer's xid8) lets a reader ask only for rows
+// written by transactions older than every transaction still running
+// (`tx < pg_snapshot_xmin(pg_current_snapshot())`): that set can no longer grow.
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+
+/** eGain's callback vocabulary (§9 of the reference). */
+export type EventType = 'activity_created' | 'activity_transition' | 'activity_completed' | 'case_closed';
+
+export interface OutboxEvent {
+  readonly type: EventType;
+  readonly activityId: string | null;
+  readonly caseId: string | null;
+  /** The department the activity is in after the change: who may see the event. */
+  readonly departmentId: string;
+  /** The department it left (department transfers), whose users may see it too. */
+  readonly previousDepartmentId?: string | null;
+  /** The owner after the change, and the owner before it (the agent an activity was taken from). */
+  readonly userId?: string | null;
+  readonly previousUserId?: string | null;
+  /** A user id, `client:NAME`, or `system`. */
+  readonly actor: string;
+  /** Ties together the events (and history rows) one request wrote. */
+  readonly requestId: string;
+  readonly atMs: number;
+  /** The eGain message payload (`messages[].payload`). */
+  readonly payload: Record<string, unknown>;
+}
+
+/** One multi-row INSERT inside the caller's transaction; nothing is written for an empty list. */
+export async function appendEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await trx
+    .insertInto('events')
+    .values(
+      events.map((event) => ({
+        type: event.type,
+        activity_id: event.activityId,
+        case_id: event.caseId,
+        department_id: event.departmentId,
+        previous_department_id: event.previousDepartmentId ?? null,
+        user_id: event.userId ?? null,
+        previous_user_id: event.previousUserId ?? null,
+        actor: event.actor,
+        request_id: event.requestId,
+        at_ms: event.atMs,
+        payload_json: JSON.stringify(event.payload),
+      })),
+    )
+    .execute();
+}
