@@ -46,6 +46,9 @@ import { registerPickRoute } from './http/routes/pick.route.js';
 import { registerCompleteRoute } from './http/routes/complete.route.js';
 import { registerPullRoute } from './http/routes/pull.route.js';
 import { registerTransferRoutes } from './http/routes/transfer.route.js';
+import { registerEventStreamRoute } from './http/routes/event-stream.route.js';
+import { startEventStreams, type EventStreams } from './events/event-streams.js';
+import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from './events/stream-settings.js';
 import { Messages } from './i18n/messages.js';
 import { ActivitySearch } from './store/activity-search.js';
 import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
@@ -87,6 +90,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimitSettings;
   /** The bearer token /metrics requires; empty or absent leaves /metrics open. */
   readonly metricsToken?: string;
+  /** The live stream's heartbeat, resume window, buffer and limits (src/events/stream-settings.ts). */
+  readonly eventStream?: EventStreamSettings;
   /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
 }
@@ -109,9 +114,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const messages = options.messages ?? new Messages();
   const metrics = createMetrics();
   const writeHealth = new WriteHealth(() => clock.nowMs());
+  // Started once the server exists (it logs); the commit observer reaches it from then on.
+  const live: { streams?: EventStreams } = {};
   const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, {
     onRetry: () => metrics.transactionRetries.inc(),
     writeHealth,
+    onCommitted: () => live.streams?.committed(),
   });
   const activities = new ActivityStore(db, dialect, transactional, options.storeSeams);
   const users = new UserStore(db);
@@ -184,7 +192,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerTransferRoutes(server, { store: new TransferStore(dialect, transactional), clock });
   registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional), clock, messages });
   registerPullRoute(server, { store: new PullStore(dialect, transactional), clock });
-  await server.ready();
+  const streamSettings = options.eventStream ?? DEFAULT_EVENT_STREAM;
+  const streams = await startEventStreams(options.database, streamSettings, server.log);
+  live.streams = streams;
+  registerEventStreamRoute(server, { streams, settings: streamSettings, clock, registry: metrics.registry });
+  try {
+    await server.ready();
+  } catch (error) {
+    await streams.close();
+    throw error;
+  }
   return { server, organisations, callers, metrics };
 }
 

@@ -9,7 +9,7 @@ import { ApiError, unsupportedMediaType } from './error-catalog.js';
 import { overloaded } from './overload-control.js';
 import type { RateLimitCheck } from './rate-limit.js';
 import type { TurnOutcome, TurnTaking } from './turn-taking.js';
-import { isAcceptableContentType, negotiateInto } from './negotiation.js';
+import { acceptsEventStream, isAcceptableContentType, negotiateInto } from './negotiation.js';
 import { allowedQueryOf, checkQuery, type AllowedQuery } from './query-rules.js';
 
 function hasBody(request: FastifyRequest): boolean {
@@ -91,7 +91,10 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
     if (refusal !== undefined) throw refusal;
 
     // Rule 2 — 406-101 (body in JSON), 406-100, 415-100.
-    if (media === undefined) throw new ApiError('406-101');
+    // The live stream judges its own Accept (text/event-stream); its errors are JSON unless XML is asked.
+    if (media === undefined && !(api.eventStream && acceptsEventStream(request.headers.accept))) {
+      throw new ApiError('406-101');
+    }
     if (locale === undefined) throw new ApiError('406-100');
     if (api.takesBody && hasBody(request)) {
       if (!isAcceptableContentType(request.headers['content-type'] ?? '')) {

@@ -16,6 +16,8 @@ export interface ApiRouteConfig {
     readonly clients?: boolean;
     /** The querystring schema for client applications when it differs from `query` (search). */
     readonly clientQuery?: TSchema;
+    /** The route answers text/event-stream: an Accept asking only for it passes the gate (406 otherwise). */
+    readonly eventStream?: boolean;
     /** The operation whose message variants the route's framework answers (413-100) are worded for. */
     readonly wording?: MessageVariant;
   };
