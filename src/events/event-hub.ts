@@ -44,6 +44,11 @@ export class EventHub {
     this.poll.unref();
   }
 
+  /** The highest id released: every event up to it was offered, and is final in the database. */
+  get position(): number {
+    return this.reader.position;
+  }
+
   get size(): number {
     return this.subscribers.size;
   }

@@ -19,6 +19,6 @@ export const DEFAULT_EVENT_STREAM: EventStreamSettings = {
   resumeWindowMs: 15 * 60_000,
   bufferBytes: 1024 * 1024,
   maxPerUser: 5,
-  maxClients: 10_000,
+  maxClients: 2_048,
   pollMs: 1_000,
 };

@@ -17,6 +17,7 @@ export class SseClient {
   /** The last id received (what a browser would send as Last-Event-ID). */
   lastEventId: string | undefined;
   readonly ended: Promise<void>;
+  isEnded = false;
   private buffer = '';
   private waiters: (() => void)[] = [];
 
@@ -28,6 +29,7 @@ export class SseClient {
     response.on('data', (chunk: string) => this.take(chunk));
     this.ended = new Promise((resolve) => {
       const done = () => {
+        this.isEnded = true;
         resolve();
         this.notify();
       };
@@ -76,6 +78,8 @@ export class SseClient {
   async until(predicate: (events: readonly SseEvent[]) => boolean, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!predicate(this.events)) {
+      if (this.isEnded)
+        throw new Error(`stream ended; received ${JSON.stringify(this.events.map((e) => e.id))}`);
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out; received ${JSON.stringify(this.events.map((e) => e.id))}`);
       await new Promise<void>((resolve) => {

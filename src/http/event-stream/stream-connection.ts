@@ -10,7 +10,7 @@ import { frameOf, HEARTBEAT_FRAME } from './sse-frame.js';
 export type StreamEnd = 'client-closed' | 'slow-consumer' | 'shutdown';
 
 export interface StreamConnectionOptions {
-  /** Bytes written but not yet taken by the socket (and, during a replay, live events held back). */
+  /** Bytes written but not yet taken by the socket. */
   readonly bufferBytes: number;
   readonly heartbeatMs: number;
   readonly onSent: (count: number) => void;
@@ -21,8 +21,6 @@ export class StreamConnection implements HubSubscriber {
   /** The last id sent (or the position the stream started after): nothing at or below it is sent. */
   private cursor: number;
   private replaying = true;
-  private held: StoredEvent[] = [];
-  private heldBytes = 0;
   private ended = false;
   private readonly heartbeat: NodeJS.Timeout;
 
@@ -51,18 +49,17 @@ export class StreamConnection implements HubSubscriber {
     this.cursor = cursor;
   }
 
-  /** From the hub, synchronously: held back while the replay runs, sent at once afterwards. */
+  /**
+   * From the hub, synchronously. Ignored while the replay runs: the replay reads every event up to
+   * the hub's position before the stream goes live (`live`), these included.
+   */
   offer(events: readonly StoredEvent[]): void {
+    if (this.replaying || this.ended) return;
+    if (this.backlogged()) return this.drop();
     for (const event of events) {
       if (this.ended) return;
       if (event.id <= this.cursor || !concerns(this.audience, event)) continue;
-      if (!this.replaying) {
-        this.send(event);
-        continue;
-      }
-      this.held.push(event);
-      this.heldBytes += frameOf(event).length;
-      if (this.heldBytes > this.options.bufferBytes) this.drop();
+      this.send(event);
     }
   }
 
@@ -80,20 +77,29 @@ export class StreamConnection implements HubSubscriber {
     }
   }
 
-  /** The replay is done: the live events held meanwhile go out, and the next ones as they come. */
+  /**
+   * The replay has reached the hub's position (checked in the same turn as this call): from now on
+   * the hub's events are sent as they come.
+   */
   goLive(): void {
     this.replaying = false;
-    const held = this.held;
-    this.held = [];
-    this.heldBytes = 0;
-    this.offer(held);
   }
 
-  /** Writes a frame of its own (the opening `retry:`, a reset). */
+  /** Writes a frame of its own (the opening `retry:`, a reset, a heartbeat). */
   write(frame: string): void {
     if (this.ended) return;
+    if (this.backlogged()) return this.drop();
     this.response.write(frame);
-    if (this.response.writableLength > this.options.bufferBytes) this.drop();
+  }
+
+  /**
+   * Judged before a batch is written, not after: one read's batch (at most 1,000 events) may exceed
+   * the bound on its own, and a client that reads must get the chance to take it. So a stream holds
+   * at most the bound plus one batch, and the client that has not taken the backlog by the next batch
+   * or heartbeat is dropped.
+   */
+  private backlogged(): boolean {
+    return this.response.writableLength > this.options.bufferBytes;
   }
 
   /** Ends the stream cleanly (shutdown): the client sees the end and reconnects elsewhere. */
@@ -105,7 +111,7 @@ export class StreamConnection implements HubSubscriber {
 
   private send(event: StoredEvent): void {
     this.cursor = event.id;
-    this.write(frameOf(event));
+    this.response.write(frameOf(event));
     this.options.onSent(1);
   }
 
@@ -131,7 +137,6 @@ export class StreamConnection implements HubSubscriber {
     if (this.ended) return;
     this.ended = true;
     clearInterval(this.heartbeat);
-    this.held = [];
     this.options.onEnd(reason);
   }
 }

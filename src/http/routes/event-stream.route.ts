@@ -159,8 +159,8 @@ export function registerEventStreamRoute(app: FastifyInstance, deps: EventStream
         });
         stream = opened;
         registry.add(opened);
-        // Subscribed before the replay reads: events above `position` come live (held meanwhile),
-        // those up to it are final and come from the replay; the stream sends each id once, in order.
+        // Every event up to the hub's position is final and in the database: the replay reads up to
+        // it, and the stream goes live once the replay has caught up with it (event order, each once).
         const position = streams.hub.subscribe(opened);
         opened.write(`retry: ${RECONNECT_MS}\n\n`);
         if (resume === 'resume') {
@@ -171,8 +171,8 @@ export function registerEventStreamRoute(app: FastifyInstance, deps: EventStream
             metrics.resets.inc({ reason: resume.replace('-', '_') });
             opened.write(resetFrame(position, resume));
           }
+          opened.goLive();
         }
-        opened.goLive();
       } catch (error) {
         if (!stream) {
           registry.release(caller.userId);
@@ -184,6 +184,7 @@ export function registerEventStreamRoute(app: FastifyInstance, deps: EventStream
     },
   );
 
+  /** From the client's Last-Event-ID up to the hub's position, however far it moves meanwhile; then live. */
   async function replay(
     stream: StreamConnection,
     audience: Audience,
@@ -192,11 +193,19 @@ export function registerEventStreamRoute(app: FastifyInstance, deps: EventStream
   ): Promise<void> {
     stream.restartAt(lastEventId);
     let after = lastEventId;
-    while (stream.open && after < position) {
-      const page = await streams.feed.replay(audience, after, position, REPLAY_PAGE);
-      await stream.replayed(page);
-      if (page.length < REPLAY_PAGE) break;
-      after = page[page.length - 1].id;
+    let upto = position;
+    while (stream.open) {
+      while (stream.open && after < upto) {
+        const page = await streams.feed.replay(audience, after, upto, REPLAY_PAGE);
+        await stream.replayed(page);
+        after = page.length < REPLAY_PAGE ? upto : page[page.length - 1].id;
+      }
+      // No await between this check and goLive: no event can be released in between.
+      if (streams.hub.position <= upto) {
+        stream.goLive();
+        return;
+      }
+      upto = streams.hub.position;
     }
   }
 }
