@@ -143,8 +143,10 @@ for (const dialect of dialects) {
           event({ departmentId: BILLING_OPS, requestId: 'elsewhere' }),
           // Sales only: zoe.
           event({ departmentId: SALES, requestId: 'sales' }),
+          // Given to bob in a department he cannot see: he is the new owner.
+          event({ departmentId: BILLING_OPS, userId: BOB, requestId: 'given' }),
         ]);
-        const [taken, named, moved, , sales] = ids;
+        const [taken, named, moved, , sales, given] = ids;
         await bob.until((events) => events.some((e) => Number(e.id) === moved));
         await zoe.until((events) => events.some((e) => Number(e.id) === sales));
         // A last event both see, so that whatever else either would get has arrived by then.
@@ -155,7 +157,7 @@ for (const dialect of dialects) {
         await zoe.until((events) => events.some((e) => Number(e.id) === last));
         // (Events of earlier tests may still reach a stream opened before its instance read them.)
         const ofThisTest = (stream: SseClient) => stream.eventIds().filter((id) => id >= taken);
-        assert.deepEqual(ofThisTest(bob), [taken, named, moved, last]);
+        assert.deepEqual(ofThisTest(bob), [taken, named, moved, given, last]);
         assert.deepEqual(ofThisTest(zoe), [moved, sales, last]);
       } finally {
         bob.close();
@@ -170,17 +172,26 @@ for (const dialect of dialects) {
       const lastEventId = first.lastEventId!;
       first.close();
       await first.ended;
-      // Written while no stream was open, in several transactions and both instances.
+      // Written while bob's stream was closed, in several transactions and both instances. (alice's
+      // stream on A only shows when A has read them, so that bob's reconnection replays them all
+      // from the database rather than getting some live.)
+      const probe = await SseClient.open(a.baseUrl, a.token('alice'));
       const missed = [
-        ...(await append(a.database.db, [event(), event({ departmentId: BILLING_OPS })])),
+        ...(await append(a.database.db, [
+          event(),
+          event({ departmentId: BILLING_OPS }),
+          event({ departmentId: BILLING_OPS, previousUserId: BOB }),
+        ])),
         ...(await append(b.database.db, [event({ departmentId: SALES })])),
         ...(await append(a.database.db, [event(), event()])),
       ];
+      await probe.until(() => probe.eventIds().includes(missed[5]));
+      probe.close();
       const second = await SseClient.open(a.baseUrl, a.token('bob'), { lastEventId });
       try {
         const live = await append(b.database.db, [event()]);
         await second.until(() => second.eventIds().includes(live[0]));
-        const expected = [missed[0], missed[3], missed[4], live[0]];
+        const expected = [missed[0], missed[2], missed[4], missed[5], live[0]];
         assert.deepEqual(second.eventIds(), expected);
         assert.deepEqual(
           [...first.eventIds(), ...second.eventIds()].filter((id, i, all) => all.indexOf(id) !== i),
