@@ -362,6 +362,35 @@ for (const dialect of dialects) {
         }
       });
 
+      it('many concurrent writers committing out of order: every event, in id order, once', async () => {
+        const stream = await SseClient.open(b.baseUrl, b.token('bob'));
+        try {
+          const { sql } = await import('kysely');
+          // Each writer sleeps a random moment between taking its id and committing.
+          await Promise.all(
+            Array.from({ length: 200 }, (_, n) =>
+              (n % 2 === 0 ? a : b).database.db.transaction().execute(async (trx) => {
+                await appendEvents(trx, [event({ requestId: `burst-${n}` })]);
+                await sql`select pg_sleep(${Math.random() * 0.01})`.execute(trx);
+              }),
+            ),
+          );
+          const written = (
+            await a.database.db
+              .selectFrom('events')
+              .select('id')
+              .where('request_id', 'like', 'burst-%')
+              .execute()
+          )
+            .map((r) => Number(r.id))
+            .sort((x, y) => x - y);
+          await stream.until(() => stream.eventIds().includes(written[written.length - 1]));
+          assert.deepEqual(stream.eventIds(), written);
+        } finally {
+          stream.close();
+        }
+      });
+
       it('the listening connection comes back after it is killed', async () => {
         const stream = await SseClient.open(b.baseUrl, b.token('bob'));
         try {

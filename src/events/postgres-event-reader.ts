@@ -3,7 +3,7 @@
 // re-opened with a growing delay; on its return the hub reads at once, so nothing committed while it
 // was away is missed (the reads are by id, not by notification).
 import { EventOrder } from '../store/event-order.js';
-import { readWithSnapshot, type SqlClient, type StoredEvent } from '../store/event-feed.js';
+import { readWithSnapshot, takeXid, type SqlClient, type StoredEvent } from '../store/event-feed.js';
 import { EVENTS_CHANNEL } from '../store/outbox.js';
 import type { EventReader } from './event-hub.js';
 
@@ -70,6 +70,7 @@ export class PostgresEventReader implements EventReader {
         BATCH,
       );
       deliver(this.order.accept(rows, snapshot));
+      if (this.order.unbounded) this.order.bound(await takeXid(connection));
       if (rows.length < BATCH) return;
     }
   }
@@ -99,6 +100,8 @@ export class PostgresEventReader implements EventReader {
     connection.on('notification', () => this.wake());
     try {
       await connection.query(`listen ${EVENTS_CHANNEL}`);
+      // The reader's own xids (takeXid) commit nothing worth a flush to disk.
+      await connection.query('set synchronous_commit = off');
     } catch (error) {
       lost = true;
       await connection.end().catch(() => undefined);

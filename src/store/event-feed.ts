@@ -126,11 +126,11 @@ export interface SqlClient {
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
-// One statement, hence one snapshot: the rows and the (xmin, xmax) they were read under agree, which
+// One statement, hence one snapshot: the rows and the xmin they were read under agree, which
 // event-order.ts needs to tell a gap that can still fill from one that never will.
 const SNAPSHOT_READ = `
   with s as (select pg_current_snapshot() as snap)
-  select pg_snapshot_xmin(s.snap)::text as xmin, pg_snapshot_xmax(s.snap)::text as xmax,
+  select pg_snapshot_xmin(s.snap)::text as xmin,
     (select coalesce(json_agg(e order by e.id), '[]'::json) from (
        select ${COLUMNS.join(', ')} from events
        where id > $1 or id = any($2::bigint[])
@@ -149,6 +149,16 @@ export async function readWithSnapshot(
   const raw = (typeof row.rows === 'string' ? JSON.parse(row.rows) : row.rows) as EventColumns[];
   return {
     rows: raw.map(toStoredEvent),
-    snapshot: { xmin: BigInt(row.xmin as string), xmax: BigInt(row.xmax as string) },
+    snapshot: { xmin: BigInt(row.xmin as string) },
   };
+}
+
+/**
+ * An xid of the reader's own, assigned now (its one-statement transaction commits at once; the
+ * listening session commits asynchronously, as it writes nothing): a bound above every xid assigned
+ * before this call (store/event-order.ts).
+ */
+export async function takeXid(client: SqlClient): Promise<bigint> {
+  const result = await client.query('select pg_current_xact_id()::text as xid');
+  return BigInt(result.rows[0].xid as string);
 }

@@ -11,15 +11,17 @@
 // every event wait for the oldest writing transaction of the whole cluster.
 //
 // What this does instead. Every read is ONE statement: the rows with id > `maxSeen`, the rows of the
-// ids still pending, and that statement's snapshot (xmin, xmax). An id below the highest id seen that
-// the snapshot does not show is a *gap*: its inserting transaction T is still running, or it rolled
-// back. appendEvents assigns the writer's xid before it takes an id (outbox.ts), and the higher id was
-// taken (and committed) after this one was taken, so T's xid is below the snapshot's xmax. Hence once a
-// later snapshot has xmin ≥ that xmax, T has ended: if it committed, that same snapshot (the same
-// statement) shows the row; if it does not, the id will never be used. Ids are released in order; a
-// gap holds back the ids above it until it is filled or known empty. A rolled-back writer (rare: the
-// events are added last, just before commit) costs the later events the time until every transaction
-// that was running when the gap was seen has ended.
+// ids still pending, and that statement's snapshot S. An id below the highest id seen that S does
+// not show is a *gap*: its inserting transaction T is still running, or it rolled back. appendEvents
+// assigns the writer's xid before it takes an id (outbox.ts), and the higher id was taken (and
+// committed) after this one, so T's xid was assigned before S was taken. S's own xmax does not bound
+// it (PostgreSQL's xmax is the latest *completed* xid + 1: a transaction that started after it and
+// still runs is at or above it), so the reader then takes an xid of its own, R (`bound`): xids are
+// handed out in increasing order, so T's < R. Once a later snapshot has xmin > R, T has ended: if it
+// committed, that same snapshot (the same statement) shows the row; if not, the id will never be
+// used. Ids are released in order; a gap holds back the ids above it until it is filled or known
+// empty. A rolled-back writer (rare: the events are added last, just before commit) costs the later
+// events the time until every transaction that was running when the gap was seen has ended.
 //
 // SQLite has one writer at a time, which commits before the next one takes an id: there are no gaps,
 // and a snapshot of (0, 0) with no pending ids makes this a plain cursor.
@@ -27,16 +29,17 @@
 export interface Snapshot {
   /** The oldest transaction still running when the statement ran (PostgreSQL xid8). */
   readonly xmin: bigint;
-  /** The first transaction id not yet assigned when the statement ran. */
-  readonly xmax: bigint;
 }
 
 export class EventOrder<Row extends { readonly id: number }> {
   /** Every id ≤ released was handed out, or is known never to commit. */
   private released: number;
   private maxSeen: number;
-  /** Missing ids between released and maxSeen, with the xmax of the snapshot that first missed them. */
-  private readonly gaps = new Map<number, bigint>();
+  /**
+   * Missing ids between released and maxSeen, with the xid every transaction that may still commit
+   * them is below (undefined until `bound` gives it).
+   */
+  private readonly gaps = new Map<number, bigint | undefined>();
   /** Rows seen but not yet released because a lower id is still pending. */
   private readonly held = new Map<number, Row>();
 
@@ -65,6 +68,20 @@ export class EventOrder<Row extends { readonly id: number }> {
     return this.gaps.size > 0;
   }
 
+  /** Whether gaps were found that `bound` must be given an xid for. */
+  get unbounded(): boolean {
+    for (const bound of this.gaps.values()) if (bound === undefined) return true;
+    return false;
+  }
+
+  /**
+   * An xid assigned after the read that found the unbounded gaps (the reader's own): their writers'
+   * xids are below it, so once a snapshot's xmin is above it they have all ended.
+   */
+  bound(xid: bigint): void {
+    for (const [id, bound] of this.gaps) if (bound === undefined) this.gaps.set(id, xid + 1n);
+  }
+
   /**
    * The rows of one read (ids > `after` and ids in `pending`, in any order) and that read's snapshot.
    * Returns the rows now released, in id order.
@@ -79,13 +96,13 @@ export class EventOrder<Row extends { readonly id: number }> {
     }
     const newMax = sorted.length > 0 ? Math.max(previousMax, sorted[sorted.length - 1].id) : previousMax;
     for (let id = previousMax + 1; id < newMax; id++) {
-      if (!this.held.has(id)) this.gaps.set(id, snapshot.xmax);
+      if (!this.held.has(id)) this.gaps.set(id, undefined);
     }
     this.maxSeen = newMax;
-    // A gap seen under an earlier snapshot whose running transactions have all ended by this one, and
-    // still absent from it, was never committed.
-    for (const [id, seenWithXmax] of this.gaps) {
-      if (seenWithXmax <= snapshot.xmin) this.gaps.delete(id);
+    // A gap whose possible writers have all ended by this snapshot, and still absent from it, was
+    // never committed.
+    for (const [id, bound] of this.gaps) {
+      if (bound !== undefined && bound <= snapshot.xmin) this.gaps.delete(id);
     }
     const out: Row[] = [];
     while (this.released < this.maxSeen) {
