@@ -7,6 +7,7 @@ import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kyse
 import type { SearchCriteria, SearchFilters, SearchOrder, SearchSort } from '../domain/search-criteria.js';
 import { windowBounds } from '../domain/search-criteria.js';
 import type { Database } from './schema.js';
+import { versionQuery } from './user-store.js';
 
 type SearchDb = Database & { a: Database['activities'] };
 type Query<O> = SelectQueryBuilder<SearchDb, 'a', O>;
@@ -95,6 +96,8 @@ export interface SearchPage {
   readonly ids: string[];
   /** Every match, when asked for and the window was not empty. */
   readonly count?: number;
+  /** The organisation version (migration 0012), when asked for: read by the window's statement. */
+  readonly organisationVersion?: number;
 }
 
 export class ActivitySearch {
@@ -153,14 +156,42 @@ export class ActivitySearch {
    * The window, and the count of all matches when `withCount`. An empty window needs no count (the
    * answer is 204), and a window that ends before its size tells the count without a second query.
    */
-  async page(asked: SearchCriteria, withCount: boolean): Promise<SearchPage> {
+  async page(asked: SearchCriteria, withCount: boolean, readVersion = false): Promise<SearchPage> {
     const criteria = await this.resolve(asked);
-    if (criteria === undefined) return { ids: [] };
-    const ids = (await this.idsQuery(criteria).execute()).map((row) => row.id);
-    if (!withCount || ids.length === 0) return { ids };
+    if (criteria === undefined) return { ids: [], ...(await this.versionAlone(readVersion)) };
+    let rows: { id: string; organisation_version?: number | string | null }[];
+    if (readVersion) {
+      // The version as an uncorrelated scalar subquery: evaluated once (an InitPlan on PostgreSQL),
+      // one primary-key row, and no round trip of its own.
+      rows = await this.idsQuery(criteria)
+        .select((eb) =>
+          eb
+            .selectFrom('organisation_version')
+            .select('version')
+            .where('organisation_version.id', '=', 1)
+            .$asScalar()
+            .as('organisation_version'),
+        )
+        .execute();
+    } else {
+      rows = await this.idsQuery(criteria).execute();
+    }
+    const ids = rows.map((row) => row.id);
+    const seen =
+      rows[0]?.organisation_version != null
+        ? { organisationVersion: Number(rows[0].organisation_version) }
+        : await this.versionAlone(readVersion);
+    if (!withCount || ids.length === 0) return { ids, ...seen };
     const { offset, limit } = windowBounds(criteria.window);
-    if (ids.length < limit) return { ids, count: offset + ids.length };
+    if (ids.length < limit) return { ids, count: offset + ids.length, ...seen };
     const row = await this.countQuery(criteria).executeTakeFirstOrThrow();
-    return { ids, count: Number(row.n) };
+    return { ids, count: Number(row.n), ...seen };
+  }
+
+  /** When the window's statement returned no row to carry it, the version is read by itself. */
+  private async versionAlone(readVersion: boolean): Promise<{ organisationVersion?: number }> {
+    if (!readVersion) return {};
+    const row = await versionQuery(this.db).executeTakeFirstOrThrow();
+    return { organisationVersion: Number(row.version) };
   }
 }

@@ -1,0 +1,41 @@
+// The route's half of the facts cache (src/auth/caller-resolver.ts): a route configured with
+// `factsCheck: 'by-route'` gets the caller's cached facts unconfirmed and reads the organisation
+// version in a statement it makes anyway, instead of a round trip of its own before it. When the
+// version moved, whatever was judged on the old facts is dropped and judged again on fresh ones.
+import type { FastifyRequest } from 'fastify';
+import type { Caller } from '../domain/caller.js';
+import { ApiError } from './error-catalog.js';
+
+export interface Attempt<T> {
+  readonly value: T;
+  /**
+   * The organisation version the attempt's first statement read, when it was asked to read it;
+   * undefined when it made none (a refusal judged on the facts alone), which counts as unchecked.
+   */
+  readonly versionSeen?: number;
+}
+
+/**
+ * Runs `attempt` with the request's caller (undefined for a client application, which has no
+ * facts). `readVersion` tells it whether to read the version: only unconfirmed facts need it. When
+ * the version it saw is not the one the facts carry, the facts are read again and the attempt made
+ * once more, on facts read after the request arrived: never an answer judged on stale facts.
+ */
+export async function withCheckedFacts<T>(
+  request: FastifyRequest,
+  attempt: (caller: Caller | undefined, readVersion: boolean) => Promise<Attempt<T>>,
+): Promise<T> {
+  const stamp = request.factsStamp;
+  const unconfirmed = request.caller !== undefined && stamp !== undefined && !stamp.confirmed;
+  const first = await attempt(request.caller, unconfirmed);
+  if (!unconfirmed || first.versionSeen === stamp.version) return first.value;
+  const fresh = await stamp.refresh();
+  if (!fresh) {
+    // Imports never remove users; should one be gone all the same, its token is refused as at the gate.
+    request.log.info({ reason: 'unknown-user' }, 'token refused');
+    throw new ApiError('401-101');
+  }
+  request.caller = fresh.caller;
+  request.factsStamp = fresh.stamp;
+  return (await attempt(fresh.caller, false)).value;
+}
