@@ -2,7 +2,8 @@
 // organisation version (migration 0012) that every import bumps, and never served stale. Two
 // instances share one database: an import through instance A is seen by the very next request on
 // instance B, with no TTL to wait for — whether B's request checks the version before it is judged
-// (pick), in the statement it makes anyway (search), or must judge a refusal again (search).
+// (read by id), in the statement it makes anyway (search's window, pick's row locks), or must judge
+// a refusal made on cached facts again (search, pick).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCallerResolver } from '../src/auth/caller-resolver.js';
@@ -181,6 +182,19 @@ for (const dialect of dialects) {
       await importOnA(fixtureOrganisation());
       const allowed = await searchOnB('queueID=10');
       assert.equal(allowed.status, 200, allowed.text);
+    });
+
+    it('read by id (checked by the gate): a foreign department taken away on A hides its activity on B at once', async () => {
+      await importOnA(fixtureOrganisation());
+      const read = () =>
+        b.request({
+          path: `${SEARCH}/100019`,
+          headers: { authorization: `Bearer ${b.token('alice')}`, accept: 'application/json' },
+        });
+      assert.equal((await read()).status, 200, 'department 1000 is foreign to alice');
+      await importOnA(withAlice((alice) => (alice.foreignDepartments = [])));
+      const hidden = await read();
+      assert.equal(hidden.status, 404, hidden.text);
     });
 
     it('pick: Pick Activities taken away on A refuses the very next pick on B', async () => {

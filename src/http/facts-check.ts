@@ -17,17 +17,18 @@ export interface Attempt<T> {
 
 /**
  * Runs `attempt` with the request's caller (undefined for a client application, which has no
- * facts). `readVersion` tells it whether to read the version: only unconfirmed facts need it. When
+ * facts) and, when the facts are unconfirmed, the version they were read at, which the attempt must
+ * read the stored version against (undefined: confirmed facts, nothing to read). When
  * the version it saw is not the one the facts carry, the facts are read again and the attempt made
  * once more, on facts read after the request arrived: never an answer judged on stale facts.
  */
 export async function withCheckedFacts<T>(
   request: FastifyRequest,
-  attempt: (caller: Caller | undefined, readVersion: boolean) => Promise<Attempt<T>>,
+  attempt: (caller: Caller | undefined, factsVersion: number | undefined) => Promise<Attempt<T>>,
 ): Promise<T> {
   const stamp = request.factsStamp;
   const unconfirmed = request.caller !== undefined && stamp !== undefined && !stamp.confirmed;
-  const first = await attempt(request.caller, unconfirmed);
+  const first = await attempt(request.caller, unconfirmed ? stamp.version : undefined);
   if (!unconfirmed || first.versionSeen === stamp.version) return first.value;
   const fresh = await stamp.refresh();
   if (!fresh) {
@@ -37,5 +38,5 @@ export async function withCheckedFacts<T>(
   }
   request.caller = fresh.caller;
   request.factsStamp = fresh.stamp;
-  return (await attempt(fresh.caller, false)).value;
+  return (await attempt(fresh.caller, undefined)).value;
 }

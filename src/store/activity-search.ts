@@ -1,6 +1,7 @@
-// Activity search: one Kysely builder for both stores; every value is bound. Two statements per
+// Activity search: one Kysely builder for both stores; every value is bound. One statement per
 // page: the ids of the window (ordered and cut in the database, index-only on the search indexes of
-// migration 0003), then the count of all matches when the answer needs it. The activities
+// migration 0003), with the count of all matches when the answer needs it (and the organisation
+// version when the caller's facts need checking) as scalar subqueries. The activities
 // themselves are read by id afterwards (ActivityStore.findViews), so the window's OFFSET skips index
 // entries, never table rows.
 import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
@@ -159,33 +160,39 @@ export class ActivitySearch {
   async page(asked: SearchCriteria, withCount: boolean, readVersion = false): Promise<SearchPage> {
     const criteria = await this.resolve(asked);
     if (criteria === undefined) return { ids: [], ...(await this.versionAlone(readVersion)) };
-    let rows: { id: string; organisation_version?: number | string | null }[];
-    if (readVersion) {
-      // The version as an uncorrelated scalar subquery: evaluated once (an InitPlan on PostgreSQL),
-      // one primary-key row, and no round trip of its own.
-      rows = await this.idsQuery(criteria)
-        .select((eb) =>
+    const rows = await this.windowQuery(criteria, withCount, readVersion).execute();
+    const ids = rows.map((row) => row.id);
+    const first = rows[0];
+    const seen =
+      first?.organisation_version != null
+        ? { organisationVersion: Number(first.organisation_version) }
+        : await this.versionAlone(readVersion);
+    if (!withCount || first === undefined) return { ids, ...seen };
+    const { offset, limit } = windowBounds(criteria.window);
+    // A window shorter than its size ends the matches: its count is exact without the subquery's.
+    const count = ids.length < limit ? offset + ids.length : Number(first.total);
+    return { ids, count, ...seen };
+  }
+
+  /**
+   * The window's ids, with the count of all matches and the organisation version as uncorrelated
+   * scalar subqueries when asked: one statement, one round trip. Each subquery is evaluated once
+   * (an InitPlan on PostgreSQL, computed only when a row is returned: an empty window counts
+   * nothing), and the count keeps its own plan (the narrow count index of migration 0012).
+   */
+  windowQuery(criteria: ResolvedCriteria, withCount: boolean, readVersion: boolean) {
+    return this.idsQuery(criteria)
+      .$if(withCount, (q) => q.select(() => this.countQuery(criteria).$asScalar().as('total')))
+      .$if(readVersion, (q) =>
+        q.select((eb) =>
           eb
             .selectFrom('organisation_version')
             .select('version')
             .where('organisation_version.id', '=', 1)
             .$asScalar()
             .as('organisation_version'),
-        )
-        .execute();
-    } else {
-      rows = await this.idsQuery(criteria).execute();
-    }
-    const ids = rows.map((row) => row.id);
-    const seen =
-      rows[0]?.organisation_version != null
-        ? { organisationVersion: Number(rows[0].organisation_version) }
-        : await this.versionAlone(readVersion);
-    if (!withCount || ids.length === 0) return { ids, ...seen };
-    const { offset, limit } = windowBounds(criteria.window);
-    if (ids.length < limit) return { ids, count: offset + ids.length, ...seen };
-    const row = await this.countQuery(criteria).executeTakeFirstOrThrow();
-    return { ids, count: Number(row.n), ...seen };
+        ),
+      );
   }
 
   /** When the window's statement returned no row to carry it, the version is read by itself. */

@@ -116,7 +116,7 @@ export function registerActivitySearchRoute(
 
       // The caller's facts are checked by the window's statement (config factsCheck below): judged
       // again from here on fresh facts when an import changed them since they were cached.
-      const page = await withCheckedFacts<Judged>(request, async (caller, readVersion) => {
+      const page = await withCheckedFacts<Judged>(request, async (caller, factsVersion) => {
         const searcher: Searcher = caller ? { user: caller } : { client: request.clientApp! };
         const refused = checkSearcher(searcher);
         if (refused) return { value: { refused } };
@@ -128,7 +128,7 @@ export function registerActivitySearchRoute(
           window,
           ...(visibleDepartmentIds ? { visibleDepartmentIds } : {}),
         };
-        const found = await deps.searcher.page(criteria, window.kind === 'page', readVersion);
+        const found = await deps.searcher.page(criteria, window.kind === 'page', factsVersion !== undefined);
         return { value: { found }, versionSeen: found.organisationVersion };
       });
       if ('refused' in page) throw toApiError(page.refused);
