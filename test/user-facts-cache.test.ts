@@ -2,8 +2,8 @@
 // organisation version (migration 0012) that every import bumps, and never served stale. Two
 // instances share one database: an import through instance A is seen by the very next request on
 // instance B, with no TTL to wait for — whether B's request checks the version before it is judged
-// (read by id), in the statement it makes anyway (search's window, pick's row locks), or must judge
-// a refusal made on cached facts again (search, pick).
+// (read by id), in the statement it makes anyway (search's window; the row locks of pick and
+// complete), or must judge a refusal made on cached facts again (search, pick, complete).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCallerResolver } from '../src/auth/caller-resolver.js';
@@ -195,6 +195,30 @@ for (const dialect of dialects) {
       await importOnA(withAlice((alice) => (alice.foreignDepartments = [])));
       const hidden = await read();
       assert.equal(hidden.status, 404, hidden.text);
+    });
+
+    it('complete: Complete taken away on A refuses the very next complete on B, and given back allows it', async () => {
+      await importOnA(fixtureOrganisation());
+      assert.equal((await searchOnB('queueID=10')).status, 200, 'B caches alice as a supervisor');
+      await importOnA(withAlice((alice) => (alice.roles = ['3'])));
+      const id = '100021';
+      const complete = async () =>
+        b.request({
+          method: 'PATCH',
+          path: '/core/casemgr/v3/activity/complete',
+          headers: {
+            authorization: `Bearer ${b.token('alice')}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+          },
+          body: JSON.stringify({ activity: [{ id, lastModified: await b.lastModified(id) }] }),
+        });
+      const refused = await complete();
+      assert.equal(refused.status, 403, refused.text);
+      assert.equal((JSON.parse(refused.text) as { code: string }).code, '403-178');
+      await importOnA(fixtureOrganisation());
+      const completed = await complete();
+      assert.equal(completed.status, 200, completed.text);
     });
 
     it('pick: Pick Activities taken away on A refuses the very next pick on B', async () => {

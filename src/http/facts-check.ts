@@ -4,7 +4,13 @@
 // version moved, whatever was judged on the old facts is dropped and judged again on fresh ones.
 import type { FastifyRequest } from 'fastify';
 import type { Caller } from '../domain/caller.js';
+import { FactsMovedError } from '../store/store-errors.js';
 import { ApiError } from './error-catalog.js';
+
+/** A store's write method that also takes, after its own arguments, the facts' version to check. */
+export type VersionChecking<F extends (...args: never[]) => unknown> = (
+  ...args: [...Parameters<F>, factsVersion?: number]
+) => ReturnType<F>;
 
 export interface Attempt<T> {
   readonly value: T;
@@ -39,4 +45,41 @@ export async function withCheckedFacts<T>(
   request.caller = fresh.caller;
   request.factsStamp = fresh.stamp;
   return (await attempt(fresh.caller, undefined)).value;
+}
+
+/**
+ * withCheckedFacts for a write whose store reads the version with its row locks (pick, transfer,
+ * complete, pull). `run` gets the caller, the version to check (undefined when confirmed), and
+ * `checked`, through which it passes the store's result: a result that came back through it was
+ * judged on facts of the current version. A write refused before reaching its store (on the facts
+ * alone) is judged again on fresh facts; one whose store found the version moved wrote nothing
+ * (FactsMovedError) and is made again on fresh facts.
+ */
+export async function withCheckedWrite<T>(
+  request: FastifyRequest,
+  run: (
+    caller: Caller | undefined,
+    factsVersion: number | undefined,
+    checked: <R>(result: R) => R,
+  ) => Promise<T>,
+): Promise<T> {
+  const made = await withCheckedFacts<{ readonly outcome: T } | undefined>(
+    request,
+    async (caller, factsVersion) => {
+      let versionSeen: number | undefined;
+      const checked = <R>(result: R): R => {
+        versionSeen = factsVersion;
+        return result;
+      };
+      try {
+        return { value: { outcome: await run(caller, factsVersion, checked) }, versionSeen };
+      } catch (error) {
+        if (!(error instanceof FactsMovedError)) throw error;
+        return { value: undefined, versionSeen: error.version };
+      }
+    },
+  );
+  // Made again on confirmed facts, a write is never told the version moved.
+  if (!made) throw new Error('a write on confirmed facts found the organisation version moved');
+  return made.outcome;
 }

@@ -9,8 +9,8 @@ import type { PickPlan } from '../domain/pick-rules.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 import { QueryTemplates } from './query-templates.js';
-import { FactsMovedError, RowsChangedError } from './store-errors.js';
-import { versionQuery } from './user-store.js';
+import { RowsChangedError } from './store-errors.js';
+import { checkFactsVersion, versionQuery } from './user-store.js';
 import type { Transactional } from './transaction.js';
 
 /** An activity with the names a reader sees beside the ids. */
@@ -261,14 +261,7 @@ export class ActivityStore implements PickStore {
     try {
       return await this.transactional(async (trx) => {
         const rows = await this.selectForUpdate(trx, ids, factsVersion !== undefined);
-        if (factsVersion !== undefined) {
-          // No row found carries no version: read alone then (a pick of unknown ids only).
-          const seen =
-            rows[0] !== undefined
-              ? Number(rows[0].organisation_version)
-              : Number((await versionQuery(trx).executeTakeFirstOrThrow()).version);
-          if (seen !== factsVersion) throw new FactsMovedError(seen);
-        }
+        await checkFactsVersion(trx, factsVersion, rows[0]?.organisation_version);
         const found = rows.map(toActivity);
         const outcome = decide(found);
         if (outcome.ok) {

@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { UserFacts } from '../domain/caller.js';
 import { QueryTemplates } from './query-templates.js';
 import type { Database } from './schema.js';
+import { FactsMovedError } from './store-errors.js';
 
 export interface UserSummary {
   readonly id: string;
@@ -12,6 +13,21 @@ export interface UserSummary {
 }
 
 type FactKind = 'user' | 'foreign' | 'license' | 'action' | 'pull-queue' | 'pull-user' | 'version';
+
+/**
+ * Throws FactsMovedError when the organisation version is not `factsVersion` (nothing to check when
+ * undefined). `seen` is the version a statement already read; without it (no row came back to carry
+ * it), it is read alone, in the transaction.
+ */
+export async function checkFactsVersion(
+  trx: Kysely<Database>,
+  factsVersion: number | undefined,
+  seen: number | string | null | undefined,
+): Promise<void> {
+  if (factsVersion === undefined) return;
+  const version = Number(seen ?? (await versionQuery(trx).executeTakeFirstOrThrow()).version);
+  if (version !== factsVersion) throw new FactsMovedError(version);
+}
 
 export interface StampedFacts {
   readonly facts: UserFacts | undefined;

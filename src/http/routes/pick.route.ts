@@ -2,24 +2,15 @@
 import type { FastifyInstance } from 'fastify';
 import { pickActivities, type Clock, type PickStore } from '../../domain/pick-activities.js';
 import { buildPickRequest } from '../../domain/pick-request.js';
-import { FactsMovedError } from '../../store/store-errors.js';
 import { ApiError, toApiError } from '../error-catalog.js';
-import { withCheckedFacts } from '../facts-check.js';
+import { withCheckedWrite, type VersionChecking } from '../facts-check.js';
 import { screenPickBody } from '../pick-body-screen.js';
 import { ErrorBodySchema } from '../schemas/common.schema.js';
 import { PickBody, PickQuery, type PickBodyType } from '../schemas/pick.schema.js';
 
-/** The pick store, able to read the organisation version in its lock statement (ActivityStore). */
-export interface CheckingPickStore {
-  pickAtomically(
-    ids: Parameters<PickStore['pickAtomically']>[0],
-    decide: Parameters<PickStore['pickAtomically']>[1],
-    factsVersion?: number,
-  ): ReturnType<PickStore['pickAtomically']>;
-}
-
 export interface PickRouteDeps {
-  readonly store: CheckingPickStore;
+  /** ActivityStore: its lock statement reads the organisation version when given one. */
+  readonly store: { readonly pickAtomically: VersionChecking<PickStore['pickAtomically']> };
   readonly clock: Clock;
   readonly onPicked?: (count: number) => void;
 }
@@ -38,6 +29,7 @@ export function registerPickRoute(app: FastifyInstance, deps: PickRouteDeps): vo
           '4xx': ErrorBodySchema,
         },
       },
+      // The caller's facts are checked by the lock statement (withCheckedWrite below).
       config: { api: { query: PickQuery, takesBody: true, factsCheck: 'by-route' } },
       // Rule 4 starts with 400-264: a request without a body never reaches the schema. Then 400-104
       // and 400-147, whose cost in the schema would grow with the body (pick-body-screen.ts).
@@ -54,24 +46,13 @@ export function registerPickRoute(app: FastifyInstance, deps: PickRouteDeps): vo
       // The caller's facts reach here unconfirmed when cached (config factsCheck below): the lock
       // statement reads the organisation version with the rows, and a pick judged on facts the
       // version has left behind writes nothing and is judged again on fresh ones.
-      const outcome = await withCheckedFacts(request, async (caller, factsVersion) => {
-        let versionSeen: number | undefined;
+      const outcome = await withCheckedWrite(request, (caller, factsVersion, checked) => {
         const store: PickStore = {
-          pickAtomically: async (ids, decide) => {
-            const result = await deps.store.pickAtomically(ids, decide, factsVersion);
-            versionSeen = factsVersion;
-            return result;
-          },
+          pickAtomically: async (ids, decide) =>
+            checked(await deps.store.pickAtomically(ids, decide, factsVersion)),
         };
-        try {
-          return { value: await pickActivities({ store, clock: deps.clock }, caller!, pick), versionSeen };
-        } catch (error) {
-          if (!(error instanceof FactsMovedError)) throw error;
-          return { value: undefined, versionSeen: error.version };
-        }
+        return pickActivities({ store, clock: deps.clock }, caller!, pick);
       });
-      // Judged again on confirmed facts, a pick never ends without an outcome.
-      if (!outcome) throw new Error('pick judged on confirmed facts found them moved');
       if (!outcome.ok) throw toApiError(outcome.failure);
       deps.onPicked?.(outcome.value.changes.length);
       return reply.code(204).send();
