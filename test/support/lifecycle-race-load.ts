@@ -79,21 +79,17 @@ export async function runRace({ instances, world, seed, workers, runMs }: RaceLo
     });
   };
 
-  /** The body the client sends: each activity's stored lastModified, one of them stale now and then. */
-  const itemsFor = async (ids: readonly string[], stale: boolean) => {
-    const rows = await db
-      .selectFrom('activities')
-      .select(['id', 'last_modified_ms'])
-      .where('id', 'in', ids)
-      .execute();
-    const known = new Map(rows.map((r) => [r.id, Number(r.last_modified_ms)]));
-    return {
-      activity: ids.map((id, i) => ({
-        id,
-        lastModified: new Date(known.get(id)! - (stale && i === 0 ? 1 : 0)).toISOString(),
-      })),
-    };
-  };
+  /** The batch's rows as the client last saw them: its department and lastModified. */
+  const seen = async (ids: readonly string[]) =>
+    new Map(
+      (
+        await db
+          .selectFrom('activities')
+          .select(['id', 'department_id', 'last_modified_ms'])
+          .where('id', 'in', ids)
+          .execute()
+      ).map((r) => [r.id, { departmentId: r.department_id, lastModifiedMs: Number(r.last_modified_ms) }]),
+    );
 
   const step = async (random: Random, instance: TestService) => {
     const operation = operationOf(random);
@@ -102,6 +98,7 @@ export async function runRace({ instances, world, seed, workers, runMs }: RaceLo
     const stale = random() < 0.1;
     const unpin = random() < 0.5;
     const reassign = random() < 0.2;
+    const alsoNext = random() < 0.3;
     const targetRoll = random();
     const sameDepartment = random() < 0.7;
     const pinQuery = (extra: string[] = []) => {
@@ -129,14 +126,11 @@ export async function runRace({ instances, world, seed, workers, runMs }: RaceLo
         path = `/transfer/user/${to}${pinQuery(reassign ? ['reassign=yes'] : [])}`;
         break;
       case 'toQueue': {
-        // Mostly a queue of the first activity's department (T6 refuses the others with 400-308).
-        const department = (
-          await db
-            .selectFrom('activities')
-            .select('department_id')
-            .where('id', '=', ids[0])
-            .executeTakeFirst()
-        )?.department_id;
+        // Mostly a queue of the first activity's department, with the batch's others of it (T6
+        // refuses the rest with 400-308).
+        const rows = await seen(ids);
+        const department = rows.get(ids[0])?.departmentId;
+        if (sameDepartment) ids = ids.filter((id) => rows.get(id)?.departmentId === department);
         const own = world.queues.filter((q) => q.departmentId === department);
         const choices = sameDepartment && own.length > 0 ? own : world.queues;
         const queue = choices[Math.floor(targetRoll * choices.length)].id;
@@ -145,7 +139,13 @@ export async function runRace({ instances, world, seed, workers, runMs }: RaceLo
         break;
       }
       case 'toDepartment': {
+        // Mostly without the activities already there (T6 refuses them with 400-310).
         const department = world.departments[Math.floor(targetRoll * world.departments.length)];
+        if (sameDepartment) {
+          const rows = await seen(ids);
+          const elsewhere = ids.filter((id) => rows.get(id)?.departmentId !== department);
+          if (elsewhere.length > 0) ids = elsewhere;
+        }
         to = `department:${department}`;
         path = `/transfer/department/${department}${pinQuery(reassign ? ['reassign=yes'] : [])}`;
         break;
@@ -164,7 +164,9 @@ export async function runRace({ instances, world, seed, workers, runMs }: RaceLo
         )
           .map((r) => r.id)
           .filter((id) => hotIds.has(id));
-        const own = held.length === 0 ? [] : [held[Math.floor(targetRoll * held.length)]];
+        // One of them, now and then the next one too (cases are pairs of consecutive activities).
+        const first = Math.floor(targetRoll * held.length);
+        const own = held.slice(first, first + (alsoNext ? 2 : 1));
         ids = [...new Set([...own, ...(sameDepartment ? [] : ids.slice(0, 1))])].filter(
           (id) => !draftIds.has(id),
         );
@@ -174,7 +176,15 @@ export async function runRace({ instances, world, seed, workers, runMs }: RaceLo
         break;
       }
     }
-    const answer = await send(instance, user, path, await itemsFor(ids, stale));
+    // Each activity's stored lastModified, one of them stale now and then.
+    const versions = await seen(ids);
+    const body = {
+      activity: ids.map((id, i) => ({
+        id,
+        lastModified: new Date(versions.get(id)!.lastModifiedMs - (stale && i === 0 ? 1 : 0)).toISOString(),
+      })),
+    };
+    const answer = await send(instance, user, path, body);
     const namedDraft = ids.some((id) => draftIds.has(id));
     const sentUnpin = operation !== 'complete' && unpin;
     outcomes.push(record(operation, user, ids, to, sentUnpin, namedDraft, answer));

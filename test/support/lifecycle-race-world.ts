@@ -1,7 +1,7 @@
 // The organisation the lifecycle race runs in: the generator's world, with every user made an agent
 // or a supervisor who may pick, pull, transfer and complete anywhere, so that losers lose only to the
 // race (and to the few rules the data keeps on purpose: pins, locks, drafts, an agent's missing
-// Unpin). Hot activities are grouped into cases of up to four, so that completes race to close them.
+// Unpin). Hot activities are grouped into cases of two, so that completes race to close them.
 import {
   generateOrganisation,
   type ActivityEntry,
@@ -35,7 +35,7 @@ export interface RaceWorld {
   readonly transferQueueOf: ReadonlyMap<string, string>;
 }
 
-const CASE_SIZE = 4;
+const CASE_SIZE = 2;
 const FIRST_RACE_CASE = 9001;
 
 /** A race-friendly type: pickable, transferable to a user, a queue and a department, completable. */
