@@ -9,6 +9,7 @@
 // The seed is printed; LIFECYCLE_RACE_SEED=<n> replays the run's choices.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { DEFAULT_TRANSACTIONS, type IsolationLevel } from '../src/store/transaction.js';
 import {
@@ -103,11 +104,15 @@ for (const isolation of isolations) {
 
       const retries = (await Promise.all(instances.map(retriesOf))).reduce((a, b) => a + b, 0);
       const wins = outcomes.filter((o) => o.status < 300 && o.status >= 200).length;
+      // Lock order is the same for every operation (ascending ids), so deadlocks should stay at 0.
+      const { rows: stats } = await sql<{ deadlocks: string }>`select deadlocks from pg_stat_database
+        where datname = current_database()`.execute(db);
       const closed = (state: typeof start) => state.cases.filter((c) => c.status === 'closed').length;
       process.stderr.write(
         `#   ${world.hot.length} hot activities; ${outcomes.length} requests, ${wins} 2xx, ` +
           `${written.length} history rows, ${closed(end) - closed(start)} cases closed, ${retries} retries, ` +
-          `${outcomes.filter((o) => o.code === '409-100' && !o.stale).length} lost to another's write (409-100)\n` +
+          `${outcomes.filter((o) => o.code === '409-100' && !o.stale).length} lost to another's write (409-100), ` +
+          `${stats[0]?.deadlocks ?? '?'} deadlocks\n` +
           `#   ${tally(outcomes)}\n`,
       );
       // Every check at once, so that a red run shows all that broke (up to 20 lines each).
