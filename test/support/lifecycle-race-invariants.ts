@@ -288,5 +288,14 @@ export function doublePulls(
     const times = queued.get(id) ?? 0;
     if (n > times) problems.push(`${id} was handed to ${n} pulls but waited in a queue ${times} times`);
   }
+  // In order: between two pulls of one activity, a transfer put it back in a queue.
+  const waiting = new Map([...before.activities].map(([id, a]) => [id, a.status === 'awaiting_assignment']));
+  for (const h of written) {
+    if (h.action === 'pulled' && !waiting.get(h.activity_id))
+      problems.push(
+        `${h.activity_id} pulled by ${h.to_user_id} (history ${h.id}) while not waiting in a queue`,
+      );
+    waiting.set(h.activity_id, h.to_user_id.includes(':'));
+  }
   return problems;
 }
