@@ -131,6 +131,8 @@ interface ItemSpec {
 
 type TargetSpec =
   | { readonly k: 'own'; readonly n: number }
+  /** A given id of the path's kind (the templates' well-known targets). */
+  | { readonly k: 'known'; readonly v: string }
   | { readonly k: 'otherKind'; readonly n: number }
   | { readonly k: 'unknown'; readonly v: string }
   | { readonly k: 'malformed'; readonly v: string };
@@ -152,7 +154,7 @@ interface RequestSpec {
 /** A weighted alternative; fractional weights allowed (fast-check wants integers: tenths are kept). */
 const w = <T>(weight: number, arbitrary: fc.Arbitrary<T>) => ({ weight: Math.round(weight * 10), arbitrary });
 
-/** Complete mostly names the caller's own work (C2 refuses anything else, and hides the later rules). */
+/** heldWeight: how often an id is one the caller holds (complete refuses anything else with C2, hiding later rules). */
 const idArb = (heldWeight: number): fc.Arbitrary<IdSpec> =>
   fc.oneof(
     w(
@@ -323,36 +325,44 @@ const QUERIES: Record<Operation, fc.Arbitrary<string>> = {
 interface Template {
   readonly caller: CallerSpec;
   readonly kind: TargetKind;
-  /** The index of the target among its kind's ids in ascending order. */
-  readonly target: number;
+  readonly target: string;
   readonly queries: readonly string[];
   readonly pool: readonly number[];
 }
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+// Users are indexed in ascending id order: alice (1001), bob (1002), carol (1003) come first.
 const ALICE = { user: 0 };
 const BOB = { user: 1 };
 const CAROL = { user: 2 };
 const TEMPLATES: Record<Operation, readonly Template[]> = {
   transfer: [
     // Service's waiting email to Sales, by alice (a foreign user there) and by a client application.
-    { caller: ALICE, kind: 'department', target: 1, queries: [''], pool: range(100001, 100010) },
+    { caller: ALICE, kind: 'department', target: '1000', queries: [''], pool: range(100001, 100010) },
     {
       caller: { client: 'crm' },
       kind: 'user',
-      target: 1,
+      target: '1002',
       queries: ['', '?reassign=yes'],
       pool: range(100001, 100010),
     },
     // bob's pinned email back to queue 10 (with its draft), by alice who may unpin.
-    { caller: ALICE, kind: 'queue', target: 0, queries: ['?unpin=yes'], pool: range(100011, 100013) },
+    { caller: ALICE, kind: 'queue', target: '10', queries: ['?unpin=yes'], pool: range(100011, 100013) },
+    // The same without unpin=yes, and with bob's locked 100014: T10 (403-177) and T11 (400-305).
+    { caller: ALICE, kind: 'queue', target: '10', queries: [''], pool: range(100011, 100014) },
   ],
   pick: [
-    { caller: BOB, kind: 'queue', target: 0, queries: [''], pool: [...range(100001, 100010), 100020] },
-    { caller: ALICE, kind: 'queue', target: 0, queries: ['?unpin=yes'], pool: range(100011, 100013) },
-    { caller: CAROL, kind: 'queue', target: 0, queries: [''], pool: [100018] },
+    { caller: BOB, kind: 'queue', target: '10', queries: [''], pool: [...range(100001, 100010), 100020] },
+    { caller: ALICE, kind: 'queue', target: '10', queries: ['?unpin=yes'], pool: range(100011, 100013) },
+    { caller: CAROL, kind: 'queue', target: '10', queries: [''], pool: [100018] },
+    // Pick rules 16 and 17: bob's locked and pinned email.
+    { caller: ALICE, kind: 'queue', target: '10', queries: [''], pool: range(100011, 100014) },
   ],
-  complete: [],
+  // Complete: bob's own email (100015 is a draft: C4) and alice's task. The target is not used.
+  complete: [
+    { caller: BOB, kind: 'queue', target: '10', queries: [''], pool: range(100011, 100015) },
+    { caller: ALICE, kind: 'queue', target: '10', queries: [''], pool: [100021] },
+  ],
   pull: [],
 };
 
@@ -376,7 +386,7 @@ function templateArb(op: Operation): fc.Arbitrary<RequestSpec> {
       ),
       duplicate: fc.constant(null),
       kind: fc.constant(t.kind),
-      target: fc.constant({ k: 'own' as const, n: t.target }),
+      target: fc.constant({ k: 'known' as const, v: t.target }),
       pullBody: fc.constant(false),
     }),
   );
@@ -393,7 +403,7 @@ function randomRequestArb(op: Operation): fc.Arbitrary<RequestSpec> {
     caller: callerArb(op === 'transfer' ? 3 : 1),
     readOnlyScope: fc.oneof(w(20, fc.constant(false)), w(1, fc.constant(true))),
     query: QUERIES[op],
-    items: op === 'pull' ? fc.constant([]) : itemsArb(op === 'complete' ? 20 : 4),
+    items: op === 'pull' ? fc.constant([]) : itemsArb(op === 'complete' ? 8 : 4),
     duplicate: fc.oneof(w(20, fc.constant(null)), w(1, fc.nat({ max: 9 }))),
     kind: fc.constantFrom<TargetKind>('user', 'queue', 'department'),
     target: targetArb,
@@ -591,7 +601,7 @@ function resolve(spec: RequestSpec, world: World, snapshot: DatabaseSnapshot): R
       const list = world.ids[t.k === 'own' ? spec.kind : otherKind[spec.kind]];
       targetId = list[t.n % list.length]!;
     } else {
-      targetId = t.v;
+      targetId = t.v; // known, unknown or malformed: sent as it is
     }
     targetExists = SAFE_DIGITS.test(targetId) && world.ids[spec.kind].includes(targetId);
     path = `/transfer/${spec.kind}/${encodeURIComponent(targetId)}`;
@@ -704,6 +714,11 @@ function checkRefusal(x: Exchange, world: World): string {
   for (const id of named)
     assert.ok(mayName.has(id), `${code} names ${id}, which the request did not send${why}`);
   assert.equal(new Set(named).size, named.length, `each id named once${why}`);
+  // The message names them too (403-178 names the action instead); a long list may be cut at 255.
+  if (code !== '403-178' && named.length <= 3) {
+    for (const id of named)
+      assert.ok((body.developerMessage as string).includes(id), `message names ${id}${why}`);
+  }
   if (code === '403-183') assert.deepEqual(details, [{ key: 'userId', value: r.targetId }], why);
   if (code === '403-187') assert.deepEqual(details, [{ key: 'queueId', value: r.targetId }], why);
 
@@ -837,11 +852,16 @@ for (const dialect of dialects) {
 
     for (const op of ['transfer', 'complete', 'pick', 'pull'] as const) {
       it(`${op}: a refusal names only the ids sent, with its documented code, and changes nothing`, async (t) => {
-        await runProperty(t, h, op, RUNS(dialect));
-        assert.ok(
-          h.counts.size >= (op === 'pull' ? 3 : 6),
-          `requests reach many answers: ${[...h.counts.keys()].join(', ')}`,
-        );
+        const runs = RUNS(dialect);
+        await runProperty(t, h, op, runs);
+        // Against a vacuous run (every request refused for one reason, say): with the default number
+        // of runs the generators reach a dozen different answers or more; a handful of FC_RUNS may not.
+        if (runs >= 20) {
+          assert.ok(
+            h.counts.size >= (op === 'pull' ? 3 : 6),
+            `requests reach many answers: ${[...h.counts.keys()].join(', ')}`,
+          );
+        }
       });
     }
   });
