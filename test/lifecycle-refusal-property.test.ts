@@ -255,6 +255,16 @@ const itemsArb = (heldWeight: number): fc.Arbitrary<readonly ItemSpec[]> => {
         { minLength: 31, maxLength: 40 },
       ),
     ),
+    // Over the 75-activity limit (400-104, before anything about the items).
+    w(
+      0.3,
+      fc.integer({ min: 76, max: 80 }).map((length) =>
+        Array.from({ length }, (_, i) => ({
+          id: { k: 'missing' as const, v: String(400_000 + i), asNumber: false },
+          lm: { k: 'current' as const, spelling: 'iso' as const },
+        })),
+      ),
+    ),
     w(0.3, fc.constant([])),
   );
 };
@@ -278,6 +288,11 @@ const targetArb: fc.Arbitrary<TargetSpec> = fc.oneof(
     fc.record({
       k: fc.constant('malformed' as const),
       v: fc.constantFrom(
+        '9'.repeat(150),
+        'x'.repeat(120),
+        '/10',
+        '10\u0000',
+        '١٠',
         'abc',
         '0010',
         '0',
@@ -652,6 +667,7 @@ function expectedRefusal(spec: RequestSpec, r: Resolved, world: World): Expected
   }
   if (queryProblem(spec.op, spec.query)) return { code: QUERY_CODES };
   if (spec.op !== 'pull') {
+    if (r.items.length > 75) return { code: '400-104' };
     if (r.items.length === 0 || r.items.some((item) => item.key === undefined || !item.lmWellFormed)) {
       return { code: ['400-146', '400-152'] };
     }
