@@ -3,7 +3,8 @@
 // instances share one database: an import through instance A is seen by the very next request on
 // instance B, with no TTL to wait for — whether B's request checks the version before it is judged
 // (read by id), in the statement it makes anyway (search's window; the row locks of pick and
-// complete), or must judge a refusal made on cached facts again (search, pick, complete).
+// complete; pull's first statement), or must judge a refusal made on cached facts again (search,
+// pick, complete).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createCallerResolver } from '../src/auth/caller-resolver.js';
@@ -219,6 +220,27 @@ for (const dialect of dialects) {
       await importOnA(fixtureOrganisation());
       const completed = await complete();
       assert.equal(completed.status, 200, completed.text);
+    });
+
+    it('pull: the pull permission on queue 10 taken away on A leaves the very next pull on B with nothing to take', async () => {
+      await importOnA(fixtureOrganisation());
+      assert.equal((await searchOnB('queueID=10')).status, 200, 'B caches alice, who may pull from queue 10');
+      const withoutQueuePull = fixtureOrganisation();
+      withoutQueuePull.permissions = (withoutQueuePull.permissions ?? []).filter(
+        (p) => !(p.permission === 'Pull activities' && 'queue' in p.on && p.on.queue === '10'),
+      );
+      await importOnA(withoutQueuePull);
+      const pull = () =>
+        b.request({
+          method: 'PATCH',
+          path: '/core/casemgr/v3/activity/pull',
+          headers: { authorization: `Bearer ${b.token('alice')}`, accept: 'application/json' },
+        });
+      const nothing = await pull();
+      assert.equal(nothing.status, 204, nothing.text);
+      await importOnA(fixtureOrganisation());
+      const pulled = await pull();
+      assert.equal(pulled.status, 200, pulled.text);
     });
 
     it('pick: Pick Activities taken away on A refuses the very next pick on B', async () => {
