@@ -69,7 +69,10 @@ export interface AppOptions {
   readonly auth: AuthConfig;
   readonly clock?: Clock;
   readonly transactions?: TransactionSettings;
-  /** How long a user's authorization facts may be served from memory; 0 reads them on every request. */
+  /**
+   * How long a user's authorization facts are kept in memory at most (every request checks them
+   * against the organisation version, so this never makes them stale); 0 reads them on every request.
+   */
   readonly userFactsTtlMs?: number;
   readonly logger?: FastifyServerOptions['logger'];
   readonly messages?: Messages;
@@ -104,6 +107,8 @@ export interface App {
 }
 
 const systemClock: Clock = { nowMs: () => Date.now() };
+/** USER_FACTS_TTL_MS's default (src/config.ts): ten minutes. */
+export const DEFAULT_USER_FACTS_TTL_MS = 600_000;
 const packageVersion = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
@@ -129,7 +134,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const callers = createCallerResolver(
     createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
     users,
-    options.userFactsTtlMs ?? 0,
+    options.userFactsTtlMs ?? DEFAULT_USER_FACTS_TTL_MS,
   );
 
   const connectionLimits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;

@@ -116,8 +116,8 @@ export const SETTINGS = [
   {
     env: 'USER_FACTS_TTL_MS',
     flag: 'user-facts-ttl-ms',
-    default: '0',
-    help: "Cache users' roles/permissions this long (0 = read per request)",
+    default: '600000',
+    help: "Keep cached users' roles/permissions at most this long (version-checked per request; 0 = no cache)",
   },
   {
     env: 'DATABASE_POOL_MAX',

@@ -41,6 +41,7 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('caller', undefined);
   app.decorateRequest('clientApp', undefined);
+  app.decorateRequest('factsStamp', undefined);
 
   // An answer sent before the request's body has fully arrived (a refusal by the rules below, which
   // run before the body parser) closes the connection: otherwise Node would read the rest of the
@@ -78,9 +79,15 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
     // Rule 1 — 401-101: a valid token of a known user, or of a client application where admitted.
     let refusal: Error | undefined;
     try {
-      const authenticated = await authenticate(request, callers, api.clients === true);
+      const authenticated = await authenticate(
+        request,
+        callers,
+        api.clients === true,
+        api.factsCheck ?? 'now',
+      );
       request.caller = authenticated.caller;
       request.clientApp = authenticated.client;
+      request.factsStamp = authenticated.stamp;
     } catch (error) {
       refusal = error instanceof Error ? error : new Error(String(error));
     }

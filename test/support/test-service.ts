@@ -142,7 +142,7 @@ export async function startTestService(
     auth: options.auth ?? EMBEDDED_AUTH,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
-    userFactsTtlMs: options.userFactsTtlMs ?? 0,
+    ...(options.userFactsTtlMs !== undefined ? { userFactsTtlMs: options.userFactsTtlMs } : {}),
     ...(options.turns ? { turns: options.turns } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
