@@ -321,6 +321,29 @@ for (const dialect of dialects) {
       await Promise.all(open.map((stream) => stream.ended));
     });
 
+    if (dialect === 'sqlite') {
+      it('a commit through the instance wakes its reader at once (no poll)', async () => {
+        const quiet = await startTestService(dialect, {
+          shared: { database, seeded: true },
+          eventStream: { ...streamSettings(dialect), pollMs: 600_000 },
+        });
+        const stream = await SseClient.open(quiet.baseUrl, quiet.token('bob'));
+        try {
+          // Written by another connection: this instance has no reason to read yet.
+          const [id] = await append(quiet.database.db, [event()]);
+          // A pick through the instance commits, and its commit observer wakes the reader.
+          const picked = await quiet.pick('bob', [
+            { id: '100002', lastModified: await quiet.lastModified('100002') },
+          ]);
+          assert.equal(picked.status, 204);
+          await stream.until(() => stream.eventIds().includes(id));
+        } finally {
+          stream.close();
+          await quiet.close();
+        }
+      });
+    }
+
     if (dialect === 'postgres') {
       it('ids committed out of order are sent in order, none skipped; a rolled-back id holds nothing for ever', async () => {
         const stream = await SseClient.open(b.baseUrl, b.token('bob'));
