@@ -287,39 +287,45 @@ for (const dialect of dialects) {
       }
     });
 
-    it('streams per user are bounded; a client-application token is refused', async () => {
-      const limited = await startTestService(dialect, {
-        shared: { database, seeded: true },
-        eventStream: { ...streamSettings(dialect), maxPerUser: 2, heartbeatMs: 50 },
-      });
-      const open: SseClient[] = [];
-      try {
-        open.push(await SseClient.open(limited.baseUrl, limited.token('bob')));
-        open.push(await SseClient.open(limited.baseUrl, limited.token('bob')));
-        await assert.rejects(
-          SseClient.open(limited.baseUrl, limited.token('bob')),
-          (error: { status: number; body: string }) => {
-            assert.equal(error.status, 429);
-            assert.equal(JSON.parse(error.body).code, '429-001');
-            return true;
-          },
-        );
-        // Another user still gets one, and heartbeats arrive as comment lines.
-        open.push(await SseClient.open(limited.baseUrl, limited.token('alice')));
-        await open[2].until(() => open[2].comments >= 2);
-        assert.equal(await metric(limited, 'casemgr_stream_clients'), 3);
-        const crm = await limited.request({
-          path: '/core/casemgr/v3/events',
-          headers: { authorization: `Bearer ${await clientToken(limited, 'crm')}` },
+    it(
+      'streams per user are bounded; a client-application token is refused; shutdown ends streams',
+      { timeout: 60_000 },
+      async () => {
+        const limited = await startTestService(dialect, {
+          shared: { database, seeded: true },
+          eventStream: { ...streamSettings(dialect), maxPerUser: 2, heartbeatMs: 50 },
         });
-        assert.equal(crm.status, 401);
-      } finally {
-        for (const stream of open) stream.close();
-        await limited.close();
-      }
-      // Shutdown ended the streams (close() returned), and the clients saw the end.
-      await Promise.all(open.map((stream) => stream.ended));
-    });
+        const open: SseClient[] = [];
+        try {
+          open.push(await SseClient.open(limited.baseUrl, limited.token('bob')));
+          open.push(await SseClient.open(limited.baseUrl, limited.token('bob')));
+          await assert.rejects(
+            SseClient.open(limited.baseUrl, limited.token('bob')),
+            (error: { status: number; body: string }) => {
+              assert.equal(error.status, 429);
+              assert.equal(JSON.parse(error.body).code, '429-001');
+              return true;
+            },
+          );
+          // Another user still gets one, and heartbeats arrive as comment lines.
+          open.push(await SseClient.open(limited.baseUrl, limited.token('alice')));
+          await open[2].until(() => open[2].comments >= 2);
+          assert.equal(await metric(limited, 'casemgr_stream_clients'), 3);
+          const crm = await limited.request({
+            path: '/core/casemgr/v3/events',
+            headers: { authorization: `Bearer ${await clientToken(limited, 'crm')}` },
+          });
+          assert.equal(crm.status, 401);
+          // Shutdown with the streams open: close() returns because it ends them, and the clients
+          // see the end (without it, close() would wait for the clients for ever).
+          await limited.close();
+          await Promise.all(open.map((stream) => stream.ended));
+        } finally {
+          for (const stream of open) stream.close();
+          await limited.close();
+        }
+      },
+    );
 
     if (dialect === 'sqlite') {
       it('a commit through the instance wakes its reader at once (no poll)', async () => {
