@@ -5,8 +5,8 @@
 //     department's second queue, or back (a batch goes wherever it is not); nothing to reset;
 //   - complete: one activity per case, assigned to a bench agent of its department; completing
 //     them closes some cases; before each run they are assigned again and their cases opened;
-//   - pull: moved to the hot desk's two queues, the pull options of all 50 bench agents; before
-//     each run the pulled ones wait again, at their original place in the queue order.
+//   - pull: moved to the hot desk's first queue (the hot desk's two queues are the pull options of
+//     all 50 bench agents); before each run the pulled ones wait again, at their original place.
 // PostgreSQL is vacuumed after each reset (dead row versions at the head of a queue would make the
 // run after a reset slower than the first); SQLite is analysed.
 import SqliteDatabase from 'better-sqlite3';
@@ -59,7 +59,7 @@ const marks = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
 /**
  * Takes the pools from the completed inbound emails (round-robin, so each pool spreads over the
- * departments and the year): `perPool` each for transfer and complete, a third of it for pull.
+ * departments and the year): `perPool` each for transfer and complete, half of it for pull.
  */
 export async function setUpPools(
   database: BenchDatabase,
@@ -84,7 +84,7 @@ export async function setUpPools(
   const pull: string[] = [];
   const usedCases = new Set<string>();
   let transferCount = 0;
-  const pullQuota = Math.floor(perPool / 3);
+  const pullQuota = Math.floor(perPool / 2);
   for (const [i, row] of rows.entries()) {
     const want = i % 3;
     if (want === 0 && transferCount < perPool && queuePairs.has(row.department_id)) {
@@ -136,14 +136,16 @@ export async function setUpPools(
   const completeIds = complete.map((c) => c.id);
   const completeCases = complete.map((c) => c.caseId);
   await openCases(database, completeCases);
-  // Two thirds in the first pull queue, a third in the second; each waits since it was created.
+  // All in the first pull queue, each waiting since it was created. The ceiling replays one offer
+  // (the first queue's); the service reads the second queue only once the first is empty, so the
+  // first must not run dry during a run.
   await inChunks(pull, (chunk) =>
     exec(
       database,
       `update activities set department_id = ?, status = 'awaiting_assignment', substatus = 'ready_for_assignment',
-         queue_id = case when cast(id as bigint) % 3 = 0 then ? else ? end, assigned_user_id = null,
-         pinned = 0, locked = 0, last_modified_ms = created_ms where id in (${marks(chunk.length)})`,
-      [HOT_DEPARTMENT, PULL_QUEUE_2, HOT_QUEUE, ...chunk],
+         queue_id = ?, assigned_user_id = null, pinned = 0, locked = 0, last_modified_ms = created_ms
+       where id in (${marks(chunk.length)})`,
+      [HOT_DEPARTMENT, HOT_QUEUE, ...chunk],
     ),
   );
   await tidy(database);

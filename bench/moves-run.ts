@@ -544,7 +544,7 @@ export async function runMoves(options: MovesOptions): Promise<string> {
     versions.push(prepared.version);
     const agents = [...prepared.env.agentsOf.values()].flat();
     const poolStarted = performance.now();
-    // A tenth of the store to transfer and to complete, a thirtieth to pull: at 1,000,000 activities
+    // A tenth of the store to transfer and to complete, a twentieth to pull: at 1,000,000 activities
     // several times what a 10 s run at the expected rates takes.
     const pools = await setUpPools(
       prepared.database,
