@@ -7,7 +7,7 @@
 //   npm run bench -- --lifecycle       only the search and creation scenarios of issue 11, on a seeded
 //                                      store of 1,000,000 activities (--activities N for another size)
 //   npm run bench -- --moves           only transfer, complete and pull of issue 12 on that seeded store
-//                                      (PostgreSQL unless --store says otherwise; ~6 min at 1,000,000)
+//                                      (PostgreSQL unless --store says otherwise; 10–15 min at 1,000,000)
 // Options: --store sqlite|postgres|both, --seconds S, --warmup S, --connections N, --pool N,
 //   --only pick1,pick75,contended,read1,read75,reject403,reject409, --no-build, --keep, --show-sql,
 //   --node-args=FLAGS (node flags for the service, e.g. --max-old-space-size=64),
