@@ -22,10 +22,16 @@ import { KeyStore } from '../src/store/key-store.js';
 import { createBenchDatabase, databaseVersion, type BenchDatabase } from './bench-database.js';
 import { runCeiling } from './ceiling-database.js';
 import { LIFECYCLE_SCENARIOS, type LifecycleEnv, type LifecycleScenario } from './lifecycle-scenarios.js';
-import { readSeedBase, seedPostgres, seedSqlite, type SeedSummary } from './lifecycle-seed.js';
+import { readSeedBase, seedPostgres, seedSqlite, type SeedBase, type SeedSummary } from './lifecycle-seed.js';
 import { driveFixedRate } from './fixed-rate.js';
 import { driveHttp, waitForQuiet } from './load.js';
-import { buildBenchOrganisation, FULL_SIZES, HOT_DEPARTMENT, type BenchSizes } from './organisation.js';
+import {
+  buildBenchOrganisation,
+  FULL_SIZES,
+  HOT_DEPARTMENT,
+  type BenchOptions,
+  type BenchSizes,
+} from './organisation.js';
 import { describeMachine, machineLines } from './report.js';
 import {
   postgresReplayer,
@@ -100,9 +106,9 @@ function cycling(calls: readonly HttpCall[]) {
 }
 
 /** The small organisation (departments, queues, users, rights, bench agents), imported the usual way. */
-async function importBase(database: BenchDatabase, workDir: string, runId: string) {
+async function importBase(database: BenchDatabase, workDir: string, runId: string, bench: BenchOptions) {
   const sizes: BenchSizes = { ...FULL_SIZES, activities: 1000 };
-  const { file, world } = buildBenchOrganisation(sizes);
+  const { file, world } = buildBenchOrganisation(sizes, bench);
   const path = join(workDir, `${runId}_lifecycle-base.json`);
   writeFileSync(path, JSON.stringify(file));
   const imported = await runCommand(
@@ -127,17 +133,23 @@ async function clientAuthorization(database: BenchDatabase): Promise<string> {
   }
 }
 
-interface PreparedStore {
+export interface PreparedStore {
   readonly database: BenchDatabase;
+  readonly base: SeedBase;
   readonly seed: SeedSummary;
   readonly importSeconds: number;
   readonly version: string;
   readonly env: LifecycleEnv;
 }
 
-async function prepareStore(store: Dialect, options: LifecycleOptions): Promise<PreparedStore> {
+/** A fresh database: the bench organisation imported, then `options.activities` seeded; tokens issued. */
+export async function prepareStore(
+  store: Dialect,
+  options: Pick<LifecycleOptions, 'workDir' | 'runId' | 'activities' | 'variants'>,
+  bench: BenchOptions = {},
+): Promise<PreparedStore> {
   const database = await createBenchDatabase(store, options.workDir, `${options.runId}_lifecycle_${store}`);
-  const { world, importSeconds } = await importBase(database, options.workDir, options.runId);
+  const { world, importSeconds } = await importBase(database, options.workDir, options.runId, bench);
   const base = await readSeedBase((sql) => database.rows(sql), HOT_DEPARTMENT);
   const seed =
     store === 'sqlite'
@@ -162,7 +174,7 @@ async function prepareStore(store: Dialect, options: LifecycleOptions): Promise<
     variants: options.variants,
     seededActivities: seed.activities,
   };
-  return { database, seed, importSeconds, version: await databaseVersion(database), env };
+  return { database, base, seed, importSeconds, version: await databaseVersion(database), env };
 }
 
 function statusesOf(recorded: readonly RecordedRequest[]): string {

@@ -57,6 +57,8 @@ const HOT_GROUP = '900999';
 export const HOT_DEPARTMENT = '900000';
 export const HOT_QUEUE = '900000';
 const FIRST_HOT_ACTIVITY_ID = 900_000_001;
+/** --moves: the second queue of the hot desk, after HOT_QUEUE in every bench agent's pull options. */
+export const PULL_QUEUE_2 = '900001';
 
 export interface BenchUser {
   readonly id: string;
@@ -76,12 +78,22 @@ export interface BenchWorld {
   readonly hotActivityIds: readonly string[];
 }
 
+/** Grants only the --moves scenarios need (bench/moves-run.ts); the other modes leave them out. */
+export interface BenchOptions {
+  /**
+   * Complete and Pull Activities on the Bench Agent role; Transfer activities on every queue of the
+   * agent's department; the hot desk's two queues as every agent's pull options (50 agents pulling
+   * from the same queues).
+   */
+  readonly moves?: boolean;
+}
+
 export interface BenchOrganisation {
   readonly file: OrganisationFile;
   readonly world: BenchWorld;
 }
 
-export function buildBenchOrganisation(sizes: BenchSizes): BenchOrganisation {
+export function buildBenchOrganisation(sizes: BenchSizes, options: BenchOptions = {}): BenchOrganisation {
   const generatedUsers = sizes.users - sizes.agents - sizes.viewers;
   if (generatedUsers < 5) throw new RangeError('users must leave room for the generated ones');
   const file = generateOrganisation({
@@ -108,10 +120,17 @@ export function buildBenchOrganisation(sizes: BenchSizes): BenchOrganisation {
   file.roles.push({
     id: BENCH_ROLE,
     name: 'Bench Agent',
-    actions: ['View Agent Console', 'Pick Activities', 'Unpin'],
+    actions: [
+      'View Agent Console',
+      'Pick Activities',
+      'Unpin',
+      ...(options.moves ? (['Complete', 'Pull Activities'] as const) : []),
+    ],
   });
   file.departments.push({ id: HOT_DEPARTMENT, name: 'Bench Hot Desk' });
   file.queues.push({ id: HOT_QUEUE, name: 'Bench Hot Queue', department: HOT_DEPARTMENT });
+  if (options.moves)
+    file.queues.push({ id: PULL_QUEUE_2, name: 'Bench Hot Queue 2', department: HOT_DEPARTMENT });
   for (const agent of agents) {
     file.users.push({
       id: agent.id,
@@ -122,6 +141,7 @@ export function buildBenchOrganisation(sizes: BenchSizes): BenchOrganisation {
       foreignDepartments: [HOT_DEPARTMENT],
       licenses: ['eGain Advisor Desktop'],
       roles: [],
+      ...(options.moves ? { pullQueues: [HOT_QUEUE, PULL_QUEUE_2] } : {}),
     });
   }
   for (const viewer of viewers) {
@@ -163,6 +183,12 @@ export function buildBenchOrganisation(sizes: BenchSizes): BenchOrganisation {
     });
     for (const queue of file.queues.filter((q) => q.department === department)) {
       file.permissions.push(pull({ queue: queue.id }, group));
+      if (options.moves)
+        file.permissions.push({
+          permission: 'Transfer activities',
+          on: { queue: queue.id },
+          grantedTo: { group },
+        });
     }
     const workers = [...workersOf.get(department)!].sort();
     for (const user of workers) file.permissions.push(pull({ user }, group));
@@ -179,6 +205,7 @@ export function buildBenchOrganisation(sizes: BenchSizes): BenchOrganisation {
     roles: [],
   });
   file.permissions.push(pull({ queue: HOT_QUEUE }, HOT_GROUP));
+  if (options.moves) file.permissions.push(pull({ queue: PULL_QUEUE_2 }, HOT_GROUP));
   for (const agent of agents) file.permissions.push(pull({ user: agent.id }, HOT_GROUP));
   const hotActivityIds: string[] = [];
   for (let i = 0; i < sizes.hotActivities; i++) {

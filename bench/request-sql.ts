@@ -25,7 +25,7 @@ import type { Database } from '../src/store/schema.js';
 import { registerSqliteTransactionProbe } from '../src/store/sqlite-transaction-probe.js';
 
 export interface HttpCall {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PATCH';
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body?: string;

@@ -6,6 +6,8 @@
 //   npm run bench -- --profile         scenario 1 (or the first of --only) under --cpu-prof per store
 //   npm run bench -- --lifecycle       only the search and creation scenarios of issue 11, on a seeded
 //                                      store of 1,000,000 activities (--activities N for another size)
+//   npm run bench -- --moves           only transfer, complete and pull of issue 12 on that seeded store
+//                                      (PostgreSQL unless --store says otherwise; 10–15 min at 1,000,000)
 // Options: --store sqlite|postgres|both, --seconds S, --warmup S, --connections N, --pool N,
 //   --only pick1,pick75,contended,read1,read75,reject403,reject409, --no-build, --keep, --show-sql,
 //   --node-args=FLAGS (node flags for the service, e.g. --max-old-space-size=64),
@@ -30,6 +32,7 @@ import {
 import { captureSql, describeSql, type CapturedSql } from './captured-sql.js';
 import { openPostgresDirect, openSqliteDirect, runCeiling, type DirectDatabase } from './ceiling-database.js';
 import { LIFECYCLE_KEYS, runLifecycle } from './lifecycle-run.js';
+import { MOVE_KEYS, runMoves } from './moves-run.js';
 import { driveHttp, waitForQuiet } from './load.js';
 import { FULL_SIZES, QUICK_SIZES, type BenchSizes, type BenchWorld } from './organisation.js';
 import { profileLines, summarizeProfile } from './profile-summary.js';
@@ -88,6 +91,10 @@ interface Options {
   readonly lifecycleOnly: string[] | undefined;
   readonly activities: number;
   readonly variants: number;
+  /** --moves: only transfer, complete and pull (bench/moves-run.ts). */
+  readonly moves: boolean;
+  readonly explain: boolean;
+  readonly fewPullers: number;
 }
 
 /** The node flags `npm start` gives the service, so that the default run measures what users run. */
@@ -121,6 +128,9 @@ function parseOptions(argv: string[]): Options {
       lifecycle: { type: 'boolean' },
       activities: { type: 'string' },
       variants: { type: 'string' },
+      moves: { type: 'boolean' },
+      'few-pullers': { type: 'string' },
+      explain: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
@@ -137,7 +147,9 @@ function parseOptions(argv: string[]): Options {
     return value;
   };
   const quick = values.quick === true;
-  const store = values.store ?? 'both';
+  const moves = values.moves === true;
+  // The moves targets are PostgreSQL's: SQLite only when asked for.
+  const store = values.store ?? (moves ? 'postgres' : 'both');
   if (!['both', 'sqlite', 'postgres'].includes(store))
     throw new Error('--store must be sqlite, postgres or both');
   const stores: Dialect[] = store === 'both' ? ['sqlite', 'postgres'] : [store as Dialect];
@@ -146,8 +158,12 @@ function parseOptions(argv: string[]): Options {
   if (lifecycle && only && !only.every((key) => (LIFECYCLE_KEYS as string[]).includes(key))) {
     throw new Error(`--only with --lifecycle takes ${LIFECYCLE_KEYS.join(', ')}`);
   }
+  if (moves && only && !only.every((key) => (MOVE_KEYS as readonly string[]).includes(key))) {
+    throw new Error(`--only with --moves takes ${MOVE_KEYS.join(', ')}`);
+  }
+  if (moves && lifecycle) throw new Error('--moves and --lifecycle are separate runs');
   const scenarios = only ? SCENARIOS.filter((s) => only.includes(s.key)) : [...SCENARIOS];
-  if (only && !lifecycle && scenarios.length !== only.length) {
+  if (only && !lifecycle && !moves && scenarios.length !== only.length) {
     throw new Error(`--only takes ${SCENARIOS.map((s) => s.key).join(', ')}`);
   }
   const overload = (values.overload?.split(',').map((s) => s.trim()) ?? []) as OverloadControl[];
@@ -177,7 +193,10 @@ function parseOptions(argv: string[]): Options {
     overload,
     sizes: quick ? QUICK_SIZES : FULL_SIZES,
     lifecycle,
-    lifecycleOnly: lifecycle ? only : undefined,
+    lifecycleOnly: lifecycle || moves ? only : undefined,
+    moves,
+    explain: values.explain === true,
+    fewPullers: number('few-pullers', values['few-pullers'], 8, 1, 1000),
     activities: number('activities', values.activities, 1_000_000, 1000, 20_000_000),
     variants: number('variants', values.variants, 300, 1, 100_000),
     command: ['npm run bench', ...(argv.length > 0 ? ['--', ...argv] : [])].join(' '),
@@ -206,6 +225,9 @@ function readHelp(): string {
     `                          (--only ${LIFECYCLE_KEYS.join(',')})`,
     '  --activities N          seeded activities for --lifecycle (default 1,000,000)',
     '  --variants N            different calls per lifecycle scenario (default 300)',
+    '  --moves                 only transfer, complete and pull of issue 12, on the seeded store (default --store postgres)',
+    `                          (--only ${MOVE_KEYS.join(',')}); pull also at --few-pullers N (default 8);`,
+    "                          --explain prints the PostgreSQL plan of each scenario's statements",
   ].join('\n');
 }
 
@@ -525,6 +547,7 @@ async function main(): Promise<void> {
   const buildNote = options.build ? await ensureBuilt(false) : 'not rebuilt (--no-build)';
   log(`build: ${buildNote}`);
   if (options.lifecycle) return lifecycleMain(options, runId, buildNote);
+  if (options.moves) return movesMain(options, runId, buildNote);
   const org = writeOrganisationFile(options.sizes, WORK_DIR);
   log(
     `organisation: ${org.world.sizes.activities.toLocaleString()} + ${org.world.hotActivityIds.length} hot activities, ` +
@@ -699,6 +722,36 @@ async function lifecycleMain(options: Options, runId: string, buildNote: string)
   } finally {
     await httpCeiling.stop();
   }
+  log('');
+  log(text);
+  if (options.results) {
+    prependResults(RESULTS, text);
+    log(`(prepended to ${RESULTS})`);
+  }
+  if (!options.keep) {
+    for (const name of readdirSync(WORK_DIR)) {
+      if (name.startsWith(runId)) rmSync(join(WORK_DIR, name), { force: true, recursive: true });
+    }
+  }
+}
+
+async function movesMain(options: Options, runId: string, buildNote: string): Promise<void> {
+  const text = await runMoves({
+    stores: options.stores,
+    activities: options.activities,
+    seconds: options.seconds,
+    warmup: options.warmup,
+    connections: options.connections,
+    fewPullers: options.fewPullers,
+    poolMax: options.poolMax,
+    only: options.lifecycleOnly,
+    nodeArgs: options.nodeArgs,
+    keep: options.keep,
+    workDir: WORK_DIR,
+    runId,
+    command: `${options.command}; build: ${buildNote}`,
+    explain: options.explain,
+  });
   log('');
   log(text);
   if (options.results) {

@@ -2,6 +2,7 @@
 // opened by today's service. Every activity gets a case of its own (closed when the activity is
 // completed) and the id counters start past every id the database holds.
 import assert from 'node:assert/strict';
+import { MIGRATION_NAMES } from '../src/store/migrator.js';
 import { after, before, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -52,15 +53,7 @@ for (const dialect of dialects) {
     it('applies the lifecycle migration, gives each activity its own case, and counts ids past the old ones', async () => {
       const database = await openDatabase(testDb.target);
       try {
-        assert.deepEqual(database.migrationsApplied, [
-          '0002-lifecycle-organisation',
-          '0003-search-indexes',
-          '0004-task-subtype-index',
-          '0005-search-index-order',
-          '0006-last-department',
-          '0007-outbox',
-          '0012-organisation-version-search-indexes',
-        ]);
+        assert.deepEqual(database.migrationsApplied, MIGRATION_NAMES.slice(1));
         const activities = await database.db
           .selectFrom('activities')
           .select(['id', 'case_id'])

@@ -154,6 +154,60 @@ for (const dialect of dialects) {
   });
 }
 
+for (const dialect of dialects) {
+  describe(`pull takes the queues in the user's order (${dialect})`, () => {
+    let service: TestService;
+    before(async () => {
+      service = await startTestService(dialect);
+    });
+    after(() => service.close());
+
+    it("all of the first queue, however new, before the oldest of the next (bob's maxPull 3)", async () => {
+      const db = service.database.db;
+      const eligible = (await waitingInQueue10(service)).filter(
+        (r) => !['chat', 'web', 'call_track'].includes(r.type) && !r.is_draft_response,
+      );
+      assert.ok(eligible.length >= 4, 'the fixture has enough waiting in queue 10');
+      // A queue of bob's department, first in his pull options, holding queue 10's two newest.
+      const bob = await db
+        .selectFrom('users')
+        .select('home_department_id')
+        .where('id', '=', '1002')
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('queues')
+        .values({ id: '99', name: 'First choice', department_id: bob.home_department_id })
+        .execute();
+      await db
+        .insertInto('pull_permissions')
+        .values({ target_kind: 'queue', target_id: '99', grantee_kind: 'user', grantee_id: '1002' })
+        .execute();
+      await db.updateTable('user_pull_queues').set({ position: 1 }).where('user_id', '=', '1002').execute();
+      await db
+        .insertInto('user_pull_queues')
+        .values({ user_id: '1002', queue_id: '99', position: 0 })
+        .execute();
+      const newest = eligible.slice(-2);
+      await db
+        .updateTable('activities')
+        .set({ queue_id: '99' })
+        .where(
+          'id',
+          'in',
+          newest.map((r) => r.id),
+        )
+        .execute();
+
+      const response = await patch(service, PULL, { as: 'bob' });
+      assert.equal(response.status, 200, response.text);
+      assert.deepEqual(
+        response.json<Pulled>().activity.map((a) => a.id),
+        [...newest.map((r) => r.id), eligible[0].id],
+      );
+    });
+  });
+}
+
 if (dialects.includes('postgres')) {
   describe('pull under concurrency (postgres)', () => {
     let service: TestService;

@@ -2,6 +2,7 @@
 // the caller's authorization facts, the pick transaction (set-based write, history, lock query),
 // the signing key, the retry wrapper, an unreachable server, and DATABASE_URL parsing.
 import assert from 'node:assert/strict';
+import { MIGRATION_NAMES } from '../src/store/migrator.js';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
@@ -256,16 +257,7 @@ for (const dialect of dialects) {
           const migrations = await anyDb.selectFrom('kysely_migration').select('name').execute();
           assert.deepEqual(
             migrations.map((m) => m.name),
-            [
-              '0001-initial',
-              '0002-lifecycle-organisation',
-              '0003-search-indexes',
-              '0004-task-subtype-index',
-              '0005-search-index-order',
-              '0006-last-department',
-              '0007-outbox',
-              '0012-organisation-version-search-indexes',
-            ],
+            MIGRATION_NAMES,
           );
           assert.equal(await count(second.db, 'departments'), 1);
         } finally {

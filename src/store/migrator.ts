@@ -10,6 +10,7 @@ import * as taskSubtypeIndex from './migrations/0004-task-subtype-index.js';
 import * as searchIndexOrder from './migrations/0005-search-index-order.js';
 import * as lastDepartment from './migrations/0006-last-department.js';
 import * as outbox from './migrations/0007-outbox.js';
+import * as moveIndexes from './migrations/0009-move-indexes.js';
 import * as organisationVersion from './migrations/0012-organisation-version-search-indexes.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
@@ -20,8 +21,12 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '0005-search-index-order': searchIndexOrder,
   '0006-last-department': lastDepartment,
   '0007-outbox': outbox,
+  '0009-move-indexes': moveIndexes,
   '0012-organisation-version-search-indexes': organisationVersion,
 };
+
+/** Every migration's name, in the order they apply. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
 
 class StaticProvider implements MigrationProvider {
   constructor(private readonly dialect: Dialect) {}
