@@ -9,6 +9,7 @@
 // (`tx < pg_snapshot_xmin(pg_current_snapshot())`): that set can no longer grow.
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { enqueueDeliveries } from './webhook-fan-out.js';
 
 /** eGain's callback vocabulary (§9 of the reference). */
 export type EventType = 'activity_created' | 'activity_transition' | 'activity_completed' | 'case_closed';
@@ -33,10 +34,13 @@ export interface OutboxEvent {
   readonly payload: Record<string, unknown>;
 }
 
-/** One multi-row INSERT inside the caller's transaction; nothing is written for an empty list. */
+/**
+ * One multi-row INSERT inside the caller's transaction, then the webhook deliveries of those events
+ * (src/store/webhook-fan-out.ts) in the same transaction; nothing is written for an empty list.
+ */
 export async function appendEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await trx
+  const inserted = await trx
     .insertInto('events')
     .values(
       events.map((event) => ({
@@ -53,5 +57,11 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly Outbo
         payload_json: JSON.stringify(event.payload),
       })),
     )
+    .returning('id')
     .execute();
+  await enqueueDeliveries(
+    trx,
+    inserted.map((row) => row.id),
+    Date.now(),
+  );
 }
