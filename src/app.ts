@@ -199,7 +199,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   return { server, organisations, callers, metrics, deliverer };
 }
 
-/** Every instance delivers webhooks; closing the server (graceful shutdown) stops its deliverer first. */
+/** Every listening instance delivers webhooks; closing the server (graceful shutdown) stops its deliverer. */
 function startDeliverer(
   server: FastifyInstance,
   store: WebhookStore,
@@ -214,7 +214,8 @@ function startDeliverer(
     server.log,
     options.database.dialect === 'sqlite',
   );
-  server.addHook('onReady', (done) => {
+  // Once listening: an instance that fails to start (its port taken) never delivers.
+  server.addHook('onListen', (done) => {
     deliverer.start();
     done();
   });
