@@ -75,7 +75,12 @@ await new WebhookStore(database.db, dialect, transactional).add(
 const app = await buildApp({
   database,
   auth: EMBEDDED_AUTH,
-  webhooks: { ...DEFAULT_DELIVERER, privateAddresses: 'allow-loopback', pollMs: 50, concurrency: Number(values.concurrency) },
+  webhooks: {
+    ...DEFAULT_DELIVERER,
+    privateAddresses: 'allow-loopback',
+    pollMs: 50,
+    concurrency: Number(values.concurrency),
+  },
 });
 // The deliverer starts once the instance listens.
 await app.server.listen({ port: 0, host: '127.0.0.1' });

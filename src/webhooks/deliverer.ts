@@ -40,6 +40,8 @@ export interface DelivererObservers {
   readonly deadLettered: () => void;
 }
 
+const CLAIM_COALESCE_MS = 5;
+
 /** Receivers that may succeed later: timeouts (408), rate limits (429) and server errors. */
 const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
@@ -49,6 +51,7 @@ export class WebhookDeliverer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
 
   constructor(
@@ -72,6 +75,7 @@ export class WebhookDeliverer {
     this.wake?.();
     await this.loop;
     await Promise.all(this.inFlight);
+    clearTimeout(this.wakeTimer);
     this.client.close();
   }
 
@@ -116,9 +120,21 @@ export class WebhookDeliverer {
   private track(work: Promise<void>): void {
     const tracked = work.finally(() => {
       this.inFlight.delete(tracked);
-      this.wake?.();
+      this.wakeSoon();
     });
     this.inFlight.add(tracked);
+  }
+
+  /**
+   * Requests finishing close together share one claim: a claim per finished request would cost a
+   * transaction per event, more than the requests themselves at a thousand events a second.
+   */
+  private wakeSoon(): void {
+    if (this.wakeTimer !== undefined) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wake?.();
+    }, CLAIM_COALESCE_MS);
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<void> {

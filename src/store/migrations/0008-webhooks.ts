@@ -52,11 +52,12 @@ export async function up(db: Kysely<unknown>, dialect: Dialect): Promise<void> {
     .on('webhook_deliveries')
     .columns(['status', 'next_attempt_ms'])
     .execute();
-  // "Is an earlier event of this activity still undelivered to this subscription?"
+  // "Is an earlier event of this activity still undelivered to this subscription?" — one seek, however
+  // many of the activity's events were delivered before (status before event_id).
   await db.schema
     .createIndex('webhook_deliveries_order')
     .on('webhook_deliveries')
-    .columns(['subscription_id', 'order_key', 'event_id'])
+    .columns(['subscription_id', 'order_key', 'status', 'event_id'])
     .execute();
   if (pg) {
     // Only the pending rows are ever scanned; delivered ones pile up behind a partial index.
