@@ -392,7 +392,8 @@ describe('dead letters, refusals and redelivery', { timeout: 60_000 }, () => {
     assert.equal(redeliver.status, 200, redeliver.text);
     assert.deepEqual(redeliver.json(), { redelivered: ACTIVITIES.length });
     await waitFor(allArrived(receiver, expected));
-    assert.ok((await deliveriesOf(service, id)).every((d) => d.status === 'delivered'));
+    // The receiver has answered; the deliverer records it just after.
+    await waitFor(async () => (await deliveriesOf(service, id)).every((d) => d.status === 'delivered'));
   });
 
   it('a 404 is not retried, and a redirect is not followed: both become dead letters at once', async () => {
