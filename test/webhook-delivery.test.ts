@@ -458,3 +458,43 @@ describe('private addresses are refused by default (SSRF)', { timeout: 60_000 },
     assert.equal(receiver.arrivals.length, 0, 'a request reached the loopback receiver');
   });
 });
+
+describe('graceful shutdown stops the deliverer', { timeout: 60_000 }, () => {
+  const dialect = dialects[dialects.length - 1];
+
+  it('a request in flight is abandoned and its claim given back, uncounted; the next instance sends it', async () => {
+    const database = await createTestDatabase(dialect);
+    const receiver = new WebhookReceiver();
+    try {
+      const port = await receiver.start();
+      // The first request is never answered in time: it is in flight when the instance stops.
+      receiver.script = (a) => (a.index === 0 ? { delayMs: 30_000, status: 200 } : { status: 200 });
+      const first = await startTestService(dialect, {
+        shared: { database, seeded: false },
+        webhooks: { ...FAST, timeoutMs: 40_000, leaseMs: 60_000 },
+      });
+      const { id, secret } = await subscribe(first, `http://127.0.0.1:${port}/hook`);
+      receiver.secret = secret;
+      const expected = await writeEvents(first, 1);
+      await waitFor(() => receiver.arrivals.length > 0);
+      await first.close();
+      // An instance without a deliverer reads what the stopped one left.
+      const reader = await startTestService(dialect, { shared: { database, seeded: true } });
+      const stopped = await deliveriesOf(reader, id);
+      await reader.close();
+      const abandoned = stopped.find((d) => `msg_${d.id}` === receiver.arrivals[0].webhookId)!;
+      assert.equal(abandoned.status, 'pending');
+      assert.equal(abandoned.claimed_by, null, 'the claim is given back at shutdown, not left to its lease');
+      assert.equal(abandoned.attempts, 0, 'an abandoned request is not an attempt');
+      const second = await startTestService(dialect, { shared: { database, seeded: true }, webhooks: FAST });
+      try {
+        await waitFor(allArrived(receiver, expected));
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await receiver.stop();
+      await database.drop();
+    }
+  });
+});
