@@ -117,7 +117,7 @@ function webhookAction(
   values: Record<string, string | boolean | undefined>,
 ): WebhookAction {
   const [sub, ...args] = positionals;
-  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name]) : undefined);
+  const flag = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
   const addOnly = ['events', 'secret', 'inactive'].filter((name) => values[name] !== undefined);
   if (sub !== 'add' && addOnly.length > 0)
     throw new ConfigError(`--${addOnly[0]} goes with webhook add only`);
