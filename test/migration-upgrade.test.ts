@@ -60,6 +60,7 @@ for (const dialect of dialects) {
           '0006-last-department',
           '0007-outbox',
           '0008-webhooks',
+          '0012-organisation-version-search-indexes',
         ]);
         const activities = await database.db
           .selectFrom('activities')

@@ -46,6 +46,7 @@ export async function startService(
       rateLimit: config.rateLimit,
       metricsToken: config.metricsToken,
       webhooks: config.webhooks,
+      eventStream: config.eventStream,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

@@ -10,6 +10,7 @@ import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 import { QueryTemplates } from './query-templates.js';
 import { RowsChangedError } from './store-errors.js';
+import { checkFactsVersion, versionQuery } from './user-store.js';
 import type { Transactional } from './transaction.js';
 
 /** An activity with the names a reader sees beside the ids. */
@@ -247,13 +248,21 @@ export class ActivityStore implements PickStore {
     }));
   }
 
+  /**
+   * `factsVersion`: the organisation version the caller's facts were read at, when they were not
+   * confirmed before. The lock statement reads the version with the rows; when it moved, nothing is
+   * judged or written and FactsMovedError is thrown (the caller judges again on fresh facts).
+   */
   async pickAtomically(
     ids: readonly string[],
     decide: (found: readonly Activity[]) => Outcome<PickPlan>,
+    factsVersion?: number,
   ): Promise<Outcome<PickPlan>> {
     try {
       return await this.transactional(async (trx) => {
-        const found = (await this.selectForUpdate(trx, ids)).map(toActivity);
+        const rows = await this.selectForUpdate(trx, ids, factsVersion !== undefined);
+        await checkFactsVersion(trx, factsVersion, rows[0]?.organisation_version);
+        const found = rows.map(toActivity);
         const outcome = decide(found);
         if (outcome.ok) {
           await this.seams.beforePickWrite?.(trx, outcome.value);
@@ -271,13 +280,21 @@ export class ActivityStore implements PickStore {
     return lockActivitiesQuery(db, this.dialect, ids);
   }
 
-  private async selectForUpdate(trx: Kysely<Database>, ids: readonly string[]): Promise<ActivityRow[]> {
+  private async selectForUpdate(
+    trx: Kysely<Database>,
+    ids: readonly string[],
+    withVersion: boolean,
+  ): Promise<(ActivityRow & { organisation_version?: number | string | null })[]> {
     const query = this.templates.query(
-      `lock:${ids.length}`,
+      `lock:${ids.length}:${withVersion}`,
       (slot) =>
         this.lockQuery(
           this.db,
           ids.map((_, i) => slot(i)),
+        ).$if(withVersion, (q) =>
+          // Read in the locking statement's snapshot: the facts judged are those the rows are locked
+          // under, with no round trip of its own.
+          q.select(() => versionQuery(this.db).$asScalar().as('organisation_version')),
         ),
       ids,
     );

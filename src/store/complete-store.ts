@@ -23,10 +23,12 @@ export class CompleteStore implements CompletePort {
   async completeAtomically(
     ids: readonly string[],
     decide: (found: readonly Activity[]) => Outcome<CompletePlan>,
+    /** The version the caller's facts were read at, when unconfirmed (lockActivities checks it). */
+    factsVersion?: number,
   ): Promise<Outcome<CompleteResult>> {
     try {
       return await this.transactional(async (trx): Promise<Outcome<CompleteResult>> => {
-        const found = await lockActivities(trx, this.dialect, ids);
+        const found = await lockActivities(trx, this.dialect, ids, factsVersion);
         const outcome = decide(found);
         if (!outcome.ok) return outcome;
         const plan = outcome.value;

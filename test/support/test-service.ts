@@ -97,6 +97,8 @@ export interface TestServiceOptions {
   readonly storeSeams?: ActivityStoreSeams;
   /** The webhook deliverer's settings; none runs unless a suite asks for one. */
   readonly webhooks?: AppOptions['webhooks'];
+  /** The live stream's settings (default: the service's defaults). */
+  readonly eventStream?: AppOptions['eventStream'];
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -142,7 +144,7 @@ export async function startTestService(
     auth: options.auth ?? EMBEDDED_AUTH,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
-    userFactsTtlMs: options.userFactsTtlMs ?? 0,
+    ...(options.userFactsTtlMs !== undefined ? { userFactsTtlMs: options.userFactsTtlMs } : {}),
     ...(options.turns ? { turns: options.turns } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
@@ -151,6 +153,7 @@ export async function startTestService(
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.storeSeams ? { storeSeams: options.storeSeams } : {}),
     webhooks: options.webhooks ?? false,
+    ...(options.eventStream ? { eventStream: options.eventStream } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();
