@@ -38,7 +38,7 @@ async function statements(userId: string, criteria: SearchCriteria): Promise<[st
     userId,
   );
   const viewsCompiled = captureViews(ids);
-  // What a search sends since migration 0012: `window` (ids, count and organisation version in one
+  // What a search sends since migration 0010: `window` (ids, count and organisation version in one
   // statement) and `rows`; `facts` only when the caller's facts are not cached yet. `ids` and
   // `count` are the window's parts as separate statements, as sent before, for comparison.
   return [
@@ -156,8 +156,8 @@ async function wallMs(client: pg.PoolClient, queries: CompiledQuery[]): Promise<
 }
 
 /**
- * --compare: before and after migration 0012, interleaved `runs` times on one connection. Before:
- * the facts, the ids and the count as three statements, without migration 0012's indexes (dropped in a
+ * --compare: before and after migration 0010, interleaved `runs` times on one connection. Before:
+ * the facts, the ids and the count as three statements, without migration 0010's indexes (dropped in a
  * transaction rolled back each time). After: the window statement alone (facts cached).
  */
 async function compare(named: [string, CompiledQuery][]): Promise<void> {
@@ -174,7 +174,7 @@ async function compare(named: [string, CompiledQuery][]): Promise<void> {
   try {
     for (let i = 0; i < runs; i++) {
       await client.query('begin');
-      // Migration 0012's indexes, gone until the rollback.
+      // Migration 0010's indexes, gone until the rollback.
       await client.query('drop index if exists activities_count_queue, activities_search_assignee_order');
       let server = 0;
       for (const q of before) server += await serverMs(client, q);

@@ -201,7 +201,7 @@ try {
       `## ${name} — median ${times[12].toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms (count ${count})`,
     );
     const resolved = (await search.resolve(criteria))!;
-    // One statement since migration 0012: the ids, with the count and the organisation version.
+    // One statement since migration 0010: the ids, with the count and the organisation version.
     console.log('window:');
     for (const line of await plan(database.db, search.windowQuery(resolved, true, true).compile()))
       console.log(`    ${line}`);

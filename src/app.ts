@@ -46,6 +46,7 @@ import { registerPickRoute } from './http/routes/pick.route.js';
 import { registerCompleteRoute } from './http/routes/complete.route.js';
 import { registerPullRoute } from './http/routes/pull.route.js';
 import { registerTransferRoutes } from './http/routes/transfer.route.js';
+import { registerWebhookRoutes } from './http/routes/webhook.route.js';
 import { registerEventStreamRoute } from './http/routes/event-stream.route.js';
 import { startEventStreams, type EventStreams } from './events/event-streams.js';
 import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from './events/stream-settings.js';
@@ -62,7 +63,10 @@ import { UserStore } from './store/user-store.js';
 import { CompleteStore } from './store/complete-store.js';
 import { PullStore } from './store/pull-store.js';
 import { TransferStore } from './store/transfer-store.js';
+import { WebhookStore } from './store/webhook-store.js';
 import { WriteHealth } from './store/write-health.js';
+import { DEFAULT_DELIVERER, WebhookDeliverer, type DelivererSettings } from './webhooks/deliverer.js';
+import { webhookMetrics } from './webhooks/webhook-metrics.js';
 
 export interface AppOptions {
   readonly database: OpenDatabase;
@@ -97,10 +101,14 @@ export interface AppOptions {
   readonly eventStream?: EventStreamSettings;
   /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
+  /** The webhook deliverer's settings (default DEFAULT_DELIVERER); false runs no deliverer here. */
+  readonly webhooks?: DelivererSettings | false;
 }
 
 export interface App {
   readonly server: FastifyInstance;
+  /** Absent when the options asked for no deliverer. */
+  readonly deliverer: WebhookDeliverer | undefined;
   readonly organisations: OrganisationStore;
   readonly callers: CallerResolver;
   readonly metrics: Metrics;
@@ -197,6 +205,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerTransferRoutes(server, { store: new TransferStore(dialect, transactional), clock });
   registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional), clock, messages });
   registerPullRoute(server, { store: new PullStore(dialect, transactional), clock });
+  const webhooks = new WebhookStore(db, dialect, transactional);
+  registerWebhookRoutes(server, { store: webhooks, clock });
+  const deliverer = startDeliverer(server, webhooks, options, metrics);
   const streamSettings = options.eventStream ?? DEFAULT_EVENT_STREAM;
   const streams = await startEventStreams(options.database, streamSettings, server.log);
   live.streams = streams;
@@ -207,7 +218,31 @@ export async function buildApp(options: AppOptions): Promise<App> {
     await streams.close();
     throw error;
   }
-  return { server, organisations, callers, metrics };
+  return { server, organisations, callers, metrics, deliverer };
+}
+
+/** Every listening instance delivers webhooks; closing the server (graceful shutdown) stops its deliverer. */
+function startDeliverer(
+  server: FastifyInstance,
+  store: WebhookStore,
+  options: AppOptions,
+  metrics: Metrics,
+): WebhookDeliverer | undefined {
+  if (options.webhooks === false) return undefined;
+  const deliverer = new WebhookDeliverer(
+    store,
+    options.webhooks ?? DEFAULT_DELIVERER,
+    webhookMetrics(metrics.registry),
+    server.log,
+    options.database.dialect === 'sqlite',
+  );
+  // Once listening: an instance that fails to start (its port taken) never delivers.
+  server.addHook('onListen', (done) => {
+    deliverer.start();
+    done();
+  });
+  server.addHook('onClose', async () => deliverer.stop());
+  return deliverer;
 }
 
 /**

@@ -22,6 +22,8 @@ import {
 } from './http/overload-settings.js';
 import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from './events/stream-settings.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
+import { PRIVATE_ADDRESS_POLICIES, type PrivateAddressPolicy } from './webhooks/address-policy.js';
+import { DEFAULT_DELIVERER, type DelivererSettings } from './webhooks/deliverer.js';
 import {
   DEFAULT_TRANSACTIONS,
   type IsolationLevel,
@@ -52,6 +54,7 @@ export interface ServiceConfig {
   readonly connectionLimits: ConnectionLimits;
   /** The bearer token /metrics requires; empty leaves /metrics open. */
   readonly metricsToken: string;
+  readonly webhooks: DelivererSettings;
   readonly eventStream: EventStreamSettings;
 }
 
@@ -192,6 +195,54 @@ export const SETTINGS = [
     help: 'Bearer token /metrics requires (16+ characters); empty = open',
   },
   {
+    env: 'WEBHOOK_PRIVATE_ADDRESSES',
+    flag: 'webhook-private-addresses',
+    default: DEFAULT_DELIVERER.privateAddresses,
+    help: 'Webhook targets resolving to private/reserved addresses: deny, allow-loopback or allow',
+  },
+  {
+    env: 'WEBHOOK_TIMEOUT_MS',
+    flag: 'webhook-timeout-ms',
+    default: String(DEFAULT_DELIVERER.timeoutMs),
+    help: 'A webhook request must be answered within this, else it is retried',
+  },
+  {
+    env: 'WEBHOOK_MAX_AGE_MS',
+    flag: 'webhook-max-age-ms',
+    default: String(DEFAULT_DELIVERER.maxAgeMs),
+    help: 'An event still undelivered this long after it was written becomes a dead letter',
+  },
+  {
+    env: 'WEBHOOK_RETRY_BASE_MS',
+    flag: 'webhook-retry-base-ms',
+    default: String(DEFAULT_DELIVERER.baseMs),
+    help: 'First retry delay; doubled per attempt, with jitter',
+  },
+  {
+    env: 'WEBHOOK_RETRY_MAX_DELAY_MS',
+    flag: 'webhook-retry-max-delay-ms',
+    default: String(DEFAULT_DELIVERER.maxDelayMs),
+    help: 'Longest delay between two attempts (a longer Retry-After is still honoured)',
+  },
+  {
+    env: 'WEBHOOK_LEASE_MS',
+    flag: 'webhook-lease-ms',
+    default: String(DEFAULT_DELIVERER.leaseMs),
+    help: "How long a deliverer holds a claim; a crashed instance's claims are taken over after it (> WEBHOOK_TIMEOUT_MS)",
+  },
+  {
+    env: 'WEBHOOK_POLL_MS',
+    flag: 'webhook-poll-ms',
+    default: String(DEFAULT_DELIVERER.pollMs),
+    help: 'How often an idle deliverer looks for due deliveries',
+  },
+  {
+    env: 'WEBHOOK_CONCURRENCY',
+    flag: 'webhook-concurrency',
+    default: String(DEFAULT_DELIVERER.concurrency),
+    help: 'Webhook requests in flight at once, per instance',
+  },
+  {
     env: 'SHUTDOWN_GRACE_MS',
     flag: 'shutdown-grace-ms',
     default: '10000',
@@ -273,6 +324,34 @@ function overloadControlOf(raw: string): OverloadControl {
   const value = raw.trim().toLowerCase();
   if ((OVERLOAD_CONTROLS as readonly string[]).includes(value)) return value as OverloadControl;
   throw new ConfigError(`OVERLOAD_CONTROL must be ${OVERLOAD_CONTROLS.join(', ')}, got "${raw}"`);
+}
+
+function privateAddressesOf(raw: string): PrivateAddressPolicy {
+  const value = raw.trim().toLowerCase();
+  if ((PRIVATE_ADDRESS_POLICIES as readonly string[]).includes(value)) return value as PrivateAddressPolicy;
+  throw new ConfigError(
+    `WEBHOOK_PRIVATE_ADDRESSES must be ${PRIVATE_ADDRESS_POLICIES.join(', ')}, got "${raw}"`,
+  );
+}
+
+function webhookSettingsOf(get: (name: SettingName) => string): DelivererSettings {
+  const timeoutMs = integer('WEBHOOK_TIMEOUT_MS', get('WEBHOOK_TIMEOUT_MS'), 1, 600_000);
+  const leaseMs = integer('WEBHOOK_LEASE_MS', get('WEBHOOK_LEASE_MS'), 1, 86_400_000);
+  // A lease shorter than a request would let a second instance send the same event while the first
+  // is still waiting for its answer.
+  if (leaseMs <= timeoutMs) {
+    throw new ConfigError(`WEBHOOK_LEASE_MS (${leaseMs}) must exceed WEBHOOK_TIMEOUT_MS (${timeoutMs})`);
+  }
+  return {
+    privateAddresses: privateAddressesOf(get('WEBHOOK_PRIVATE_ADDRESSES')),
+    timeoutMs,
+    leaseMs,
+    maxAgeMs: integer('WEBHOOK_MAX_AGE_MS', get('WEBHOOK_MAX_AGE_MS'), 1, 30 * 86_400_000),
+    baseMs: integer('WEBHOOK_RETRY_BASE_MS', get('WEBHOOK_RETRY_BASE_MS'), 1, 3_600_000),
+    maxDelayMs: integer('WEBHOOK_RETRY_MAX_DELAY_MS', get('WEBHOOK_RETRY_MAX_DELAY_MS'), 1, 86_400_000),
+    pollMs: integer('WEBHOOK_POLL_MS', get('WEBHOOK_POLL_MS'), 1, 600_000),
+    concurrency: integer('WEBHOOK_CONCURRENCY', get('WEBHOOK_CONCURRENCY'), 1, 10_000),
+  };
 }
 
 function isolationOf(raw: string): IsolationLevel {
@@ -406,6 +485,7 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       maxConnections,
     },
     metricsToken,
+    webhooks: webhookSettingsOf(get),
     eventStream,
   };
 }

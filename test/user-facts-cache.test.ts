@@ -1,5 +1,5 @@
 // The user facts cache (src/auth/caller-resolver.ts): facts are kept in memory, tagged with the
-// organisation version (migration 0012) that every import bumps, and never served stale. Two
+// organisation version (migration 0010) that every import bumps, and never served stale. Two
 // instances share one database: an import through instance A is seen by the very next request on
 // instance B, with no TTL to wait for — whether B's request checks the version before it is judged
 // (read by id), in the statement it makes anyway (search's window; the row locks of pick and

@@ -1,6 +1,6 @@
 // Bearer token → Caller: a verified user token whose user exists, with the user's authorization facts.
 // Facts are kept in memory per instance, tagged with the organisation version they were read at
-// (migration 0012; every import bumps it). They are never served stale: a request either compares
+// (migration 0010; every import bumps it). They are never served stale: a request either compares
 // the tag with the stored version before it is judged (`check: 'now'`, one small read), or gets them
 // unconfirmed (`check: 'by-route'`) and the route reads the version in a statement it makes anyway,
 // re-reading the facts and judging again when the version moved (src/http/facts-check.ts).

@@ -9,3 +9,8 @@ export class ImportRejected extends Error {
 export class UnknownUser extends Error {
   override readonly name = 'UnknownUser';
 }
+
+/** `webhook remove|redeliver ID` naming no subscription: exit 1, as for an unknown user. */
+export class UnknownSubscription extends Error {
+  override readonly name = 'UnknownSubscription';
+}

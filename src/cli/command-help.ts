@@ -9,6 +9,7 @@ Commands:
   import FILE      load an organisation file
   token LOGIN      print a bearer token for a user
   migrate          create or upgrade the database schema
+  webhook          add, list, remove webhook subscriptions; redeliver dead letters
 
 Run \`casemgr <command> --help\` for a command's options.`;
 
@@ -40,3 +41,21 @@ export const MIGRATE_HELP = `Usage: casemgr migrate [options]
 
 Creates or upgrades the database schema, prints the migrations it applied, and exits (serve, import
 and token also migrate on start).`;
+
+export const WEBHOOK_HELP = `Usage: casemgr webhook add URL [--events TYPES] [--secret whsec_…] [--inactive] [options]
+       casemgr webhook list [options]
+       casemgr webhook remove ID [options]
+       casemgr webhook redeliver [ID] [options]
+
+Webhook subscriptions, kept in the database: every instance of \`casemgr serve\` on it POSTs each
+event of the subscribed types to the URL, signed per Standard Webhooks (webhook-id,
+webhook-timestamp, webhook-signature), in order per activity, retried with backoff until
+WEBHOOK_MAX_AGE_MS, then kept as a dead letter.
+  add URL        subscribe URL (http or https); prints the new id and its secret (shown only here)
+    --events T   comma-separated: activity_created, activity_transition, activity_completed,
+                 case_closed (default: all four)
+    --secret S   the signing secret (whsec_ + base64 of 24–64 bytes; default: a new random one)
+    --inactive   keep it, but send it nothing until it is activated
+  list           every subscription: id, state, types, pending and dead deliveries, URL (no secret)
+  remove ID      delete the subscription and its undelivered events
+  redeliver [ID] send the dead letters (of one subscription, or of all) again, with a fresh max age`;

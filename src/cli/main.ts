@@ -1,13 +1,21 @@
-// The `casemgr` command: serve, import, token, migrate. Exit codes: 0 done, 1 failed, 2 bad usage or config.
+// The `casemgr` command: serve, import, token, migrate, webhook. Exit codes: 0 done, 1 failed, 2 bad usage or config.
 // Start-up time is most of a short command's run (`casemgr token` is used in scripts), so this module
 // loads only the settings and the help texts; each command's code is imported when that command runs
 // (`token` never loads the HTTP server, `--help` never loads a database driver).
 import { ConfigError } from '../config.js';
 import { SCOPE_MANAGE } from '../domain/caller.js';
 import { MissingDatabaseFolder } from '../store/store-errors.js';
-import { ImportRejected, UnknownUser } from './command-errors.js';
-import { IMPORT_HELP, MAIN_HELP, MIGRATE_HELP, SERVE_HELP, TOKEN_HELP } from './command-help.js';
+import { ImportRejected, UnknownSubscription, UnknownUser } from './command-errors.js';
+import {
+  IMPORT_HELP,
+  MAIN_HELP,
+  MIGRATE_HELP,
+  SERVE_HELP,
+  TOKEN_HELP,
+  WEBHOOK_HELP,
+} from './command-help.js';
 import { configFrom, parseCommand, settingsHelp } from './settings-flags.js';
+import type { WebhookAction } from './webhook-command.js';
 
 const withSettings = (text: string) =>
   `${text}\n\nSettings (flag, or environment variable):\n${settingsHelp()}\n`;
@@ -86,8 +94,54 @@ async function run(argv: readonly string[]): Promise<number> {
       );
       return 0;
     }
+    case 'webhook': {
+      const { values, positionals } = parseCommand(rest, {
+        events: { type: 'string' },
+        secret: { type: 'string' },
+        inactive: { type: 'boolean' },
+      });
+      if (values.help) return printHelp(WEBHOOK_HELP);
+      const action = webhookAction(positionals, values);
+      const config = configFrom(values, process.env);
+      const { runWebhook } = await import('./webhook-command.js');
+      process.stdout.write(await runWebhook(config, action));
+      return 0;
+    }
     default:
       throw new ConfigError(`unknown command "${command}" (try casemgr --help)`);
+  }
+}
+
+function webhookAction(
+  positionals: readonly string[],
+  values: Record<string, string | boolean | undefined>,
+): WebhookAction {
+  const [sub, ...args] = positionals;
+  const flag = (name: string) => (typeof values[name] === 'string' ? values[name] : undefined);
+  const addOnly = ['events', 'secret', 'inactive'].filter((name) => values[name] !== undefined);
+  if (sub !== 'add' && addOnly.length > 0)
+    throw new ConfigError(`--${addOnly[0]} goes with webhook add only`);
+  switch (sub) {
+    case 'add':
+      if (args.length !== 1) throw new ConfigError('webhook add takes exactly one URL');
+      return {
+        kind: 'add',
+        url: args[0],
+        events: flag('events'),
+        secret: flag('secret'),
+        inactive: values.inactive === true,
+      };
+    case 'list':
+      if (args.length !== 0) throw new ConfigError('webhook list takes no argument');
+      return { kind: 'list' };
+    case 'remove':
+      if (args.length !== 1) throw new ConfigError('webhook remove takes exactly one ID');
+      return { kind: 'remove', id: args[0] };
+    case 'redeliver':
+      if (args.length > 1) throw new ConfigError('webhook redeliver takes at most one ID');
+      return { kind: 'redeliver', id: args[0] };
+    default:
+      throw new ConfigError('webhook takes add, list, remove or redeliver (try casemgr webhook --help)');
   }
 }
 
@@ -124,7 +178,7 @@ run(process.argv.slice(2)).then(
     } else if (error instanceof ImportRejected) {
       process.stderr.write(`casemgr: the organisation file was not imported:\n${error.message}\n`);
       process.exitCode = 1;
-    } else if (error instanceof UnknownUser) {
+    } else if (error instanceof UnknownUser || error instanceof UnknownSubscription) {
       process.stderr.write(`casemgr: ${error.message}\n`);
       process.exitCode = 1;
     } else {

@@ -29,9 +29,10 @@ export async function startService(
   options: { demo: boolean },
 ): Promise<RunningService> {
   const database = await openDatabase(config.database, config.pool);
+  let app: App | undefined;
   try {
     const seeded = options.demo ? await seedDemo(database) : false;
-    const app = await buildApp({
+    app = await buildApp({
       database,
       auth: config.auth,
       transactions: config.transactions,
@@ -44,6 +45,7 @@ export async function startService(
       underPressure: config.underPressure,
       rateLimit: config.rateLimit,
       metricsToken: config.metricsToken,
+      webhooks: config.webhooks,
       eventStream: config.eventStream,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
@@ -52,16 +54,19 @@ export async function startService(
       { address, database: redactUrl(config.databaseUrl), dialect: database.dialect, demoImported: seeded },
       'casemgr is serving',
     );
+    const running = app;
     return {
-      app,
+      app: running,
       database,
       address,
       async stop() {
-        await app.server.close();
+        await running.server.close();
         await database.close();
       },
     };
   } catch (error) {
+    // Closing the server stops what it started (the webhook deliverer) before the pool goes.
+    await app?.server.close();
     await database.close();
     throw error;
   }

@@ -2,6 +2,8 @@
 
 export const SCOPE_MANAGE = 'core.casemgr.manage';
 export const SCOPE_READ = 'core.casemgr.read';
+/** Webhook subscriptions (the admin API): an operator's scope, not an agent's. */
+export const SCOPE_ADMIN = 'core.casemgr.admin';
 
 export const ACTION_PICK = 'Pick Activities';
 export const ACTION_UNPIN = 'Unpin';

@@ -97,7 +97,7 @@ export interface SearchPage {
   readonly ids: string[];
   /** Every match, when asked for and the window was not empty. */
   readonly count?: number;
-  /** The organisation version (migration 0012), when asked for: read by the window's statement. */
+  /** The organisation version (migration 0010), when asked for: read by the window's statement. */
   readonly organisationVersion?: number;
 }
 
@@ -178,7 +178,7 @@ export class ActivitySearch {
    * The window's ids, with the count of all matches and the organisation version as uncorrelated
    * scalar subqueries when asked: one statement, one round trip. Each subquery is evaluated once
    * (an InitPlan on PostgreSQL, computed only when a row is returned: an empty window counts
-   * nothing), and the count keeps its own plan (the narrow count index of migration 0012).
+   * nothing), and the count keeps its own plan (the narrow count index of migration 0010).
    */
   windowQuery(criteria: ResolvedCriteria, withCount: boolean, readVersion: boolean) {
     return this.idsQuery(criteria)

@@ -10,8 +10,9 @@ import * as taskSubtypeIndex from './migrations/0004-task-subtype-index.js';
 import * as searchIndexOrder from './migrations/0005-search-index-order.js';
 import * as lastDepartment from './migrations/0006-last-department.js';
 import * as outbox from './migrations/0007-outbox.js';
+import * as webhooks from './migrations/0008-webhooks.js';
 import * as moveIndexes from './migrations/0009-move-indexes.js';
-import * as organisationVersion from './migrations/0012-organisation-version-search-indexes.js';
+import * as organisationVersion from './migrations/0010-organisation-version-search-indexes.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
@@ -21,8 +22,9 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '0005-search-index-order': searchIndexOrder,
   '0006-last-department': lastDepartment,
   '0007-outbox': outbox,
+  '0008-webhooks': webhooks,
   '0009-move-indexes': moveIndexes,
-  '0012-organisation-version-search-indexes': organisationVersion,
+  '0010-organisation-version-search-indexes': organisationVersion,
 };
 
 /** Every migration's name, in the order they apply. */

@@ -11,6 +11,7 @@
 // the id is taken: appendEvents does that first, in the statement that also queues the notification.
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
+import { enqueueDeliveries } from './webhook-fan-out.js';
 
 /** eGain's callback vocabulary (§9 of the reference). */
 export type EventType = 'activity_created' | 'activity_transition' | 'activity_completed' | 'case_closed';
@@ -38,7 +39,10 @@ export interface OutboxEvent {
 /** The PostgreSQL channel told at each commit that added events (the live stream's LISTEN). */
 export const EVENTS_CHANNEL = 'casemgr_events';
 
-/** One multi-row INSERT inside the caller's transaction; nothing is written for an empty list. */
+/**
+ * One multi-row INSERT inside the caller's transaction, then the webhook deliveries of those events
+ * (src/store/webhook-fan-out.ts) in the same transaction; nothing is written for an empty list.
+ */
 export async function appendEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
   if (trx.getExecutor().adapter instanceof PostgresAdapter) {
@@ -47,7 +51,7 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly Outbo
     // never for a transaction that rolls back; the listeners read the table, so no payload is needed.
     await sql`select pg_current_xact_id(), pg_notify(${EVENTS_CHANNEL}, '')`.execute(trx);
   }
-  await trx
+  const inserted = await trx
     .insertInto('events')
     .values(
       events.map((event) => ({
@@ -64,5 +68,11 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly Outbo
         payload_json: JSON.stringify(event.payload),
       })),
     )
+    .returning('id')
     .execute();
+  await enqueueDeliveries(
+    trx,
+    inserted.map((row) => row.id),
+    Date.now(),
+  );
 }

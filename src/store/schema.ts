@@ -123,6 +123,23 @@ export interface Database {
     at_ms: Millis;
     payload_json: string;
   };
+  /** Webhook subscriptions (migration 0008; src/webhooks). */
+  webhook_subscriptions: { id: string; url: string; secret: string; active: Flag; created_ms: Millis };
+  webhook_subscription_types: { subscription_id: string; type: string };
+  webhook_deliveries: {
+    id: Generated<number | string>;
+    subscription_id: string;
+    event_id: number | string;
+    order_key: string;
+    status: 'pending' | 'delivered' | 'dead';
+    attempts: Generated<number>;
+    next_attempt_ms: Millis;
+    created_ms: Millis;
+    claimed_by: string | null;
+    claimed_until_ms: Millis | null;
+    delivered_ms: Millis | null;
+    last_error: string | null;
+  };
   signing_keys: {
     kid: string;
     algorithm: string;
@@ -131,6 +148,6 @@ export interface Database {
     created_ms: Millis;
   };
   settings: { name: string; value: string };
-  /** One row (id 1): bumped by every change to what users may do (migration 0012). */
+  /** One row (id 1): bumped by every change to what users may do (migration 0010). */
   organisation_version: { id: number; version: number | string };
 }

@@ -31,7 +31,7 @@ export async function checkFactsVersion(
 
 export interface StampedFacts {
   readonly facts: UserFacts | undefined;
-  /** The organisation version (migration 0012) the facts were read at. */
+  /** The organisation version (migration 0010) the facts were read at. */
   readonly version: number;
 }
 
@@ -78,7 +78,7 @@ export class UserStore {
     ).rows;
     const of = (k: FactKind) => new Set(rows.filter((r) => r.kind === k).map((r) => r.value));
     const versionRow = rows.find((r) => r.kind === 'version');
-    if (!versionRow) throw new Error('organisation_version has no row (migration 0012)');
+    if (!versionRow) throw new Error('organisation_version has no row (migration 0010)');
     const version = Number(versionRow.value);
     const home = rows.find((r) => r.kind === 'user');
     if (!home) return { facts: undefined, version };
@@ -101,7 +101,7 @@ export class UserStore {
         this.templates.query('organisation-version', () => versionQuery(this.db), []),
       )
     ).rows;
-    if (!row) throw new Error('organisation_version has no row (migration 0012)');
+    if (!row) throw new Error('organisation_version has no row (migration 0010)');
     return Number(row.version);
   }
 

@@ -95,6 +95,8 @@ export interface TestServiceOptions {
   readonly rateLimit?: RateLimitSettings;
   /** Steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
+  /** The webhook deliverer's settings; none runs unless a suite asks for one. */
+  readonly webhooks?: AppOptions['webhooks'];
   /** The live stream's settings (default: the service's defaults). */
   readonly eventStream?: AppOptions['eventStream'];
   /** Reuse an existing database (several instances on one PostgreSQL database). */
@@ -150,6 +152,7 @@ export async function startTestService(
     ...(options.underPressure ? { underPressure: options.underPressure } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.storeSeams ? { storeSeams: options.storeSeams } : {}),
+    webhooks: options.webhooks ?? false,
     ...(options.eventStream ? { eventStream: options.eventStream } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });

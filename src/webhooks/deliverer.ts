@@ -1,0 +1,186 @@
+// The webhook deliverer every instance runs: claims due deliveries (src/store/webhook-store.ts),
+// POSTs them signed, and records each outcome — delivered, retried later with backoff, or a dead
+// letter. At most `concurrency` requests are in flight; a finished one makes room (and may unblock
+// the next event of its activity) at once, so the loop only sleeps when nothing is due.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { ClaimedDelivery, DeliveryOutcome, WebhookStore } from '../store/webhook-store.js';
+import type { PrivateAddressPolicy } from './address-policy.js';
+import { envelopeBody, signedHeaders, webhookId } from './envelope.js';
+import { WebhookClient, type PostResult } from './post-webhook.js';
+import { nextAttemptAt, retryAfterMs, type RetrySettings } from './retry-schedule.js';
+
+export interface DelivererSettings extends RetrySettings {
+  /** Limit on one request, connect to last byte of the answer. */
+  readonly timeoutMs: number;
+  /** How long a claim is held; longer than timeoutMs, so a live deliverer never loses its claim. */
+  readonly leaseMs: number;
+  /** How often to look for due deliveries when there were none. */
+  readonly pollMs: number;
+  /** Requests in flight at once, per instance. */
+  readonly concurrency: number;
+  readonly privateAddresses: PrivateAddressPolicy;
+}
+
+export const DEFAULT_DELIVERER: DelivererSettings = {
+  baseMs: 1_000,
+  maxDelayMs: 600_000,
+  maxAgeMs: 86_400_000,
+  timeoutMs: 10_000,
+  leaseMs: 60_000,
+  pollMs: 500,
+  concurrency: 64,
+  privateAddresses: 'deny',
+};
+
+export interface DelivererObservers {
+  readonly delivered: (latencyMs: number) => void;
+  readonly retried: () => void;
+  readonly deadLettered: () => void;
+}
+
+const CLAIM_COALESCE_MS = 5;
+
+/** Receivers that may succeed later: timeouts (408), rate limits (429) and server errors. */
+const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+
+export class WebhookDeliverer {
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly client: WebhookClient;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopping = new AbortController();
+  private wake: (() => void) | undefined;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: WebhookStore,
+    private readonly settings: DelivererSettings,
+    private readonly observers: DelivererObservers,
+    private readonly log: FastifyBaseLogger,
+    /** SQLite: look without the write lock before claiming, so an idle deliverer never blocks writers. */
+    private readonly peekFirst: boolean,
+  ) {
+    this.client = new WebhookClient(settings);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Stops claiming, aborts the requests in flight (their claims are given back) and waits for them. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.inFlight);
+    clearTimeout(this.wakeTimer);
+    this.client.close();
+  }
+
+  private async run(): Promise<void> {
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      let claimed: ClaimedDelivery[] = [];
+      try {
+        claimed = await this.claimSome();
+      } catch (error) {
+        this.log.warn({ err: error }, 'webhook deliveries could not be claimed');
+      }
+      for (const delivery of claimed) this.track(this.deliver(delivery));
+      if (signal.aborted) break;
+      // Full: wait for a request to finish. Nothing due: wait for the poll, or for a request to finish
+      // (the next event of its activity may now be due).
+      if (claimed.length === 0 || this.inFlight.size >= this.settings.concurrency) {
+        await this.pause(this.inFlight.size >= this.settings.concurrency ? undefined : this.settings.pollMs);
+      }
+    }
+  }
+
+  private async claimSome(): Promise<ClaimedDelivery[]> {
+    const room = this.settings.concurrency - this.inFlight.size;
+    if (room <= 0) return [];
+    const now = Date.now();
+    if (this.peekFirst && !(await this.store.anyDue(now))) return [];
+    return this.store.claim(this.owner, room, now, this.settings.leaseMs);
+  }
+
+  private pause(ms: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private track(work: Promise<void>): void {
+    const tracked = work.finally(() => {
+      this.inFlight.delete(tracked);
+      this.wakeSoon();
+    });
+    this.inFlight.add(tracked);
+  }
+
+  /**
+   * Requests finishing close together share one claim: a claim per finished request would cost a
+   * transaction per event, more than the requests themselves at a thousand events a second.
+   */
+  private wakeSoon(): void {
+    if (this.wakeTimer !== undefined) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wake?.();
+    }, CLAIM_COALESCE_MS);
+  }
+
+  private async deliver(delivery: ClaimedDelivery): Promise<void> {
+    try {
+      const id = webhookId(delivery.id);
+      const body = envelopeBody({ ...delivery, deliveryId: delivery.id });
+      const headers = signedHeaders(delivery.secret, id, body, new Date());
+      const result = await this.client.post(delivery.url, headers, body, this.stopping.signal);
+      const outcome = this.judge(delivery, result);
+      await this.store.settle(this.owner, delivery.id, outcome);
+      this.observe(delivery, outcome);
+    } catch (error) {
+      // The outcome could not be recorded (database gone): the lease runs out and the delivery is
+      // sent again, by this instance or another — at least once.
+      this.log.warn({ err: error, delivery: delivery.id }, 'webhook delivery outcome not recorded');
+    }
+  }
+
+  private judge(delivery: ClaimedDelivery, result: PostResult): DeliveryOutcome {
+    const now = Date.now();
+    if (result.kind === 'aborted') return { kind: 'released' };
+    if (result.kind === 'refused') return { kind: 'dead', atMs: now, error: result.error };
+    if (result.kind === 'answered' && result.status >= 200 && result.status < 300) {
+      return { kind: 'delivered', atMs: now };
+    }
+    if (result.kind === 'answered' && !isRetryableStatus(result.status)) {
+      // 3xx (no redirect is followed) and the other 4xx say the request itself is unwanted; retrying
+      // would only send it again. `casemgr webhook redeliver` sends it once the receiver is fixed.
+      return { kind: 'dead', atMs: now, error: `HTTP ${result.status}, not retried` };
+    }
+    const error = result.kind === 'answered' ? `HTTP ${result.status}` : result.error;
+    const requested = result.kind === 'answered' ? retryAfterMs(result.retryAfter, now) : undefined;
+    const attempts = delivery.attempts + 1;
+    const next = nextAttemptAt(this.settings, { createdMs: delivery.createdMs, attempts }, now, requested);
+    if (next === undefined) {
+      return { kind: 'dead', atMs: now, error: `${error} (undelivered for ${this.settings.maxAgeMs} ms)` };
+    }
+    return { kind: 'retry', atMs: now, nextAttemptMs: next, error };
+  }
+
+  private observe(delivery: ClaimedDelivery, outcome: DeliveryOutcome): void {
+    if (outcome.kind === 'delivered') this.observers.delivered(outcome.atMs - delivery.createdMs);
+    else if (outcome.kind === 'retry') this.observers.retried();
+    else if (outcome.kind === 'dead') {
+      this.observers.deadLettered();
+      this.log.warn({ delivery: delivery.id, error: outcome.error }, 'webhook delivery dead-lettered');
+    }
+  }
+}
