@@ -7,6 +7,7 @@ import type { AuthConfig } from './auth/auth-config.js';
 import { createCallerResolver, type CallerResolver } from './auth/caller-resolver.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Clock } from './domain/pick-activities.js';
+import type { ActivityEvent } from './domain/events.js';
 import { registerApiGate } from './http/api-gate.js';
 import {
   applyConnectionLimits,
@@ -113,7 +114,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     onRetry: () => metrics.transactionRetries.inc(),
     writeHealth,
   });
-  const activities = new ActivityStore(db, dialect, transactional, options.storeSeams);
+  const eventsCommitted = (events: readonly ActivityEvent[]) => {
+    for (const event of events) metrics.eventsWritten.inc({ type: event.type });
+  };
+  const activities = new ActivityStore(db, dialect, transactional, options.storeSeams, eventsCommitted);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
   const embeddedKey =
@@ -178,12 +182,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerActivityReadRoute(server, { reader: activities, messages });
   registerCaseReadRoute(server, { reader: new CaseStore(db), messages });
   registerActivitySearchRoute(server, { searcher: new ActivitySearch(db), reader: activities, messages });
-  const intake = new IntakeStore(db, dialect, transactional);
+  const intake = new IntakeStore(db, dialect, transactional, {}, eventsCommitted);
   registerCreateTaskRoute(server, { store: intake, clock });
   registerCreateEmailRoute(server, { store: intake, clock });
-  registerTransferRoutes(server, { store: new TransferStore(dialect, transactional), clock });
-  registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional), clock, messages });
-  registerPullRoute(server, { store: new PullStore(dialect, transactional), clock });
+  registerTransferRoutes(server, { store: new TransferStore(dialect, transactional, eventsCommitted), clock });
+  registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional, eventsCommitted), clock, messages });
+  registerPullRoute(server, { store: new PullStore(dialect, transactional, eventsCommitted), clock });
   await server.ready();
   return { server, organisations, callers, metrics };
 }

@@ -6,11 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { MAIL_LICENSES, USER_LICENSES, type Caller } from '../domain/caller.js';
+import { pickEvents, toSubject, type ActivityEvent, type EventsCommitted } from '../domain/events.js';
+import type { Activity } from '../domain/activity.js';
 import type { PickPlan } from '../domain/operations/pick.js';
 import type { PullOffer, PullStore as PullPort } from '../domain/pull-activities.js';
 import { ACTIVITY_COLUMNS, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
 import { guardedUpdate, insertHistory } from './lifecycle-writes.js';
+import { appendEvents } from './outbox.js';
 import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
@@ -24,6 +27,7 @@ export class PullStore implements PullPort {
   constructor(
     private readonly dialect: Dialect,
     private readonly transactional: Transactional,
+    private readonly eventsCommitted: EventsCommitted = () => undefined,
   ) {}
 
   async pullAtomically(
@@ -34,7 +38,9 @@ export class PullStore implements PullPort {
     // ever fail to hold, another request took that activity: offer again rather than fail the pull.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.pullOnce(caller, decide);
+        const { plan, events } = await this.pullOnce(caller, decide);
+        this.eventsCommitted(events);
+        return plan;
       } catch (error) {
         if (!(error instanceof RowsChangedError) || attempt >= PULL_ATTEMPTS) throw error;
       }
@@ -44,7 +50,7 @@ export class PullStore implements PullPort {
   private pullOnce(
     caller: Caller,
     decide: (offer: PullOffer) => PickPlan | undefined,
-  ): Promise<PickPlan | undefined> {
+  ): Promise<{ plan: PickPlan | undefined; events: ActivityEvent[] }> {
     return this.transactional(async (trx) => {
       const user = await trx
         .selectFrom('users')
@@ -54,8 +60,7 @@ export class PullStore implements PullPort {
       const maxPull = Number(user?.max_pull ?? 1);
       const candidates = await this.lockCandidates(trx, caller, maxPull);
       const plan = decide({ maxPull, candidates });
-      if (plan) await writePull(trx, plan);
-      return plan;
+      return { plan, events: plan ? await writePull(trx, plan, candidates) : [] };
     });
   }
 
@@ -91,8 +96,16 @@ export class PullStore implements PullPort {
   }
 }
 
-/** The pick's write: assigned:new to the user, pin and lock cleared, one 'pulled' history row each. */
-async function writePull(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
+/**
+ * The pick's write: assigned:new to the user, pin and lock cleared, one 'pulled' history row each,
+ * and their events (user_assignment, as a pick's).
+ */
+async function writePull(
+  trx: Kysely<Database>,
+  plan: PickPlan,
+  candidates: readonly Activity[],
+): Promise<ActivityEvent[]> {
+  const requestId = randomUUID();
   await guardedUpdate(
     trx,
     plan.changes.map((c) => ({ id: c.activityId, previousLastModifiedMs: c.previousLastModifiedMs })),
@@ -115,6 +128,13 @@ async function writePull(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
       to: plan.userId,
       unpinned: c.unpinned,
     })),
-    { requestId: randomUUID(), by: plan.userId, atMs: plan.lastModifiedMs, action: 'pulled' },
+    { requestId, by: plan.userId, atMs: plan.lastModifiedMs, action: 'pulled' },
   );
+  const events = pickEvents(candidates.map(toSubject), plan, {
+    actor: { kind: 'user', userId: plan.userId },
+    requestId,
+    atMs: plan.lastModifiedMs,
+  });
+  await appendEvents(trx, events);
+  return events;
 }
