@@ -36,6 +36,7 @@ import {
 import { setResponseHeaders } from './http/response-headers.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
+import { registerActivityHistoryRoute } from './http/routes/activity-history.route.js';
 import { registerCaseReadRoute } from './http/routes/case-read.route.js';
 import { registerActivitySearchRoute } from './http/routes/activity-search.route.js';
 import { registerCreateEmailRoute } from './http/routes/create-email.route.js';
@@ -51,6 +52,7 @@ import { Messages } from './i18n/messages.js';
 import { ActivitySearch } from './store/activity-search.js';
 import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
 import { CaseStore } from './store/case-store.js';
+import { HistoryStore } from './store/history-store.js';
 import type { OpenDatabase } from './store/database.js';
 import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
@@ -180,13 +182,21 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });
   registerActivityReadRoute(server, { reader: activities, messages });
+  registerActivityHistoryRoute(server, { reader: new HistoryStore(db) });
   registerCaseReadRoute(server, { reader: new CaseStore(db), messages });
   registerActivitySearchRoute(server, { searcher: new ActivitySearch(db), reader: activities, messages });
   const intake = new IntakeStore(db, dialect, transactional, {}, eventsCommitted);
   registerCreateTaskRoute(server, { store: intake, clock });
   registerCreateEmailRoute(server, { store: intake, clock });
-  registerTransferRoutes(server, { store: new TransferStore(dialect, transactional, eventsCommitted), clock });
-  registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional, eventsCommitted), clock, messages });
+  registerTransferRoutes(server, {
+    store: new TransferStore(dialect, transactional, eventsCommitted),
+    clock,
+  });
+  registerCompleteRoute(server, {
+    store: new CompleteStore(dialect, transactional, eventsCommitted),
+    clock,
+    messages,
+  });
   registerPullRoute(server, { store: new PullStore(dialect, transactional, eventsCommitted), clock });
   await server.ready();
   return { server, organisations, callers, metrics };

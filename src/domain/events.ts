@@ -137,9 +137,7 @@ function activityEvent(
 ): ActivityEvent {
   const before = placeOf(subject);
   const { source, target } =
-    type === 'activity_created'
-      ? { source: {}, target: createdSide(after) }
-      : diffPlaces(before, after);
+    type === 'activity_created' ? { source: {}, target: createdSide(after) } : diffPlaces(before, after);
   const taken = type !== 'activity_created' && before.assignedUserId !== after.assignedUserId;
   return {
     type,

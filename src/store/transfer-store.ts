@@ -53,12 +53,7 @@ export class TransferStore implements TransferPort {
     }
   }
 
-  private async writePlan(
-    trx: Kysely<Database>,
-    plan: TransferPlan,
-    found: readonly Activity[],
-    by: Actor,
-  ) {
+  private async writePlan(trx: Kysely<Database>, plan: TransferPlan, found: readonly Activity[], by: Actor) {
     const write: RowWrite = {
       status: plan.write.status,
       substatus: plan.write.substatus,
