@@ -27,6 +27,9 @@ interface EventRow {
   payload: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type HistoryBody = { event: any[] };
+
 const WAITING = 'awaiting_assignment:ready_for_assignment';
 
 for (const dialect of dialects) {
@@ -372,7 +375,7 @@ for (const dialect of dialects) {
         await patch(service, '/pick', { as: 'alice', body: await itemsOf(service, ['100006']) });
         const response = await history('100006', 'bob');
         assert.equal(response.status, 200, response.text);
-        const { event } = response.json<{ event: any[] }>();
+        const { event } = response.json<HistoryBody>();
         const row = await activity('100006');
         assert.deepEqual(event, [
           {
@@ -409,7 +412,7 @@ for (const dialect of dialects) {
           token: await clientToken(service, 'crm', 'core.casemgr.read'),
         });
         assert.equal(response.status, 200, response.text);
-        const [entry] = response.json<{ event: any[] }>().event;
+        const [entry] = response.json<HistoryBody>().event;
         assert.deepEqual(entry.source, {
           queue: { id: '10', name: 'Billing' },
           department: { id: '999', name: 'Service' },
