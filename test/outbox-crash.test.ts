@@ -51,7 +51,7 @@ async function serve(databaseUrl: string): Promise<{ child: ChildProcess; baseUr
   children.add(child);
   child.once('exit', () => children.delete(child));
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const baseUrl = `http://127.0.0.1:${port}`;
   for (let attempt = 0; ; attempt++) {
     if (child.exitCode !== null) throw new Error(`serve exited with ${child.exitCode}: ${stderr}`);
