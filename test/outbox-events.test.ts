@@ -255,6 +255,27 @@ for (const dialect of dialects) {
         assert.equal(events[0].request_id, events[1].request_id);
       });
 
+      it('complete leaves a case with another open activity open: no case_closed', async () => {
+        const db = service.database.db;
+        await db
+          .insertInto('cases')
+          .values({ id: '8101', customer_id: null, status: 'open', created_ms: 0, closed_ms: null })
+          .execute();
+        await db
+          .updateTable('activities')
+          .set({ status: 'assigned', substatus: 'new', assigned_user_id: '1002', case_id: '8101' })
+          .where('id', 'in', ['100008', '100009'])
+          .execute();
+        const events = await eventsOf(
+          async () => patch(service, '/complete', { as: 'bob', body: await itemsOf(service, ['100008']) }),
+          200,
+        );
+        assert.deepEqual(
+          events.map((e) => [e.type, e.activity_id, e.case_id]),
+          [['activity_completed', '100008', '8101']],
+        );
+      });
+
       it('create task: activity_created with where the activity starts; a client is the system', async () => {
         const from = await lastEventId();
         const id = createdId(
