@@ -20,9 +20,12 @@ import { FIXTURE_NOW, fixtureOrganisation } from './support/test-service.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ACTIVITY_PATH = '/core/casemgr/v3/activity';
-/** Writes answered with success before the kill: enough that many more are in flight. */
-const SUCCESSES_BEFORE_KILL = 120;
-const CLIENTS_PER_KIND = 3;
+/** Service lives, each ended by SIGKILL: more kills, more chances to land between two statements. */
+const ROUNDS = 4;
+/** Writes answered with success before each kill: enough that many more are in flight. */
+const SUCCESSES_PER_ROUND = 60;
+const PICKERS = 8;
+const PULLERS = 2;
 const MAX_ATTEMPTS = 20_000;
 
 const { dialects, skipped } = await dialectsUnderTest();
@@ -95,89 +98,106 @@ for (const dialect of dialects) {
       const alice = token('1001', 'alice');
       const bob = token('1002', 'bob');
 
-      const { child, baseUrl } = await serve(database.url);
-      const call = (method: string, path: string, bearer: string, body?: unknown) =>
-        fetch(`${baseUrl}${ACTIVITY_PATH}${path}`, {
-          method,
-          headers: {
-            authorization: `Bearer ${bearer}`,
-            accept: 'application/json',
-            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-          },
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        });
-
       const successes: Success[] = [];
-      let killed = false;
-      let inFlightAtKill = 0;
-      let inFlight = 0;
       const ids = [...seeded.keys()];
       const pick = (n: number) => ids[(n * 7919) % ids.length];
-      let attempts = 0;
-      const tracked = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
-        // A bound, should the load ever stop succeeding: the kill then comes anyway (and the
-        // committed-changes assertion below says so).
-        if (++attempts >= MAX_ATTEMPTS) kill();
-        inFlight++;
-        try {
-          return await work();
-        } catch {
-          return undefined; // the connection died with the process
-        } finally {
-          inFlight--;
-        }
-      };
-      const kill = () => {
-        if (killed) return;
-        killed = true;
-        inFlightAtKill = inFlight;
-        child.kill('SIGKILL');
-      };
-      const succeeded = (success: Success) => {
-        successes.push(success);
-        if (successes.length >= SUCCESSES_BEFORE_KILL) kill();
-      };
+      let inFlightAtKills = 0;
+      for (let round = 0; round < ROUNDS; round++) {
+        inFlightAtKills += await loadAndKill(round, successes);
+      }
+      assert.ok(inFlightAtKills > 0, 'the kills found requests in flight');
 
-      // Alice (a supervisor) picks activities from the queue and from colleagues, with unpin=yes.
-      const picker = async (offset: number) => {
-        for (let n = offset; !killed; n += CLIENTS_PER_KIND) {
-          const id = pick(n);
-          const read = await tracked(() => call('GET', `/${id}`, alice));
-          if (!read || read.status !== 200) continue;
-          const [activity] = ((await read.json()) as { activity: { lastModified: string }[] }).activity;
-          const picked = await tracked(() =>
-            call('PATCH', '/pick?unpin=yes', alice, {
-              activity: [{ id, lastModified: activity.lastModified }],
-            }),
-          );
-          if (picked?.status === 204) succeeded({ ids: [id], userId: '1001' });
-        }
-      };
-      // Bob pulls from queue 10 and sends what he pulled back to it, so the queue never runs dry.
-      const puller = async () => {
-        while (!killed) {
-          const pulled = await tracked(() => call('PATCH', '/pull', bob));
-          if (!pulled || pulled.status !== 200) continue;
-          const items = ((await pulled.json()) as { activity: { id: string; lastModified: string }[] })
-            .activity;
-          succeeded({ ids: items.map((a) => a.id), userId: '1002' });
-          const back = await tracked(() =>
-            call('PATCH', '/transfer/queue/10', bob, {
-              activity: items.map((a) => ({ id: a.id, lastModified: a.lastModified })),
-            }),
-          );
+      /** One service life: concurrent writes until enough were answered, then SIGKILL. */
+      async function loadAndKill(round: number, successes: Success[]): Promise<number> {
+        const { child, baseUrl } = await serve(database.url);
+        const call = (method: string, path: string, bearer: string, body?: unknown) =>
+          fetch(`${baseUrl}${ACTIVITY_PATH}${path}`, {
+            method,
+            headers: {
+              authorization: `Bearer ${bearer}`,
+              accept: 'application/json',
+              ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+            },
+            ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          });
+        let killed = false;
+        let inFlightAtKill = 0;
+        let inFlight = 0;
+        let answered = 0;
+        let attempts = 0;
+        const kill = () => {
+          if (killed) return;
+          killed = true;
+          inFlightAtKill = inFlight;
+          child.kill('SIGKILL');
+        };
+        const tracked = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
+          // A bound, should the load ever stop succeeding: the kill then comes anyway (and the
+          // committed-changes assertion below says so).
+          if (++attempts >= MAX_ATTEMPTS) kill();
+          inFlight++;
+          try {
+            return await work();
+          } catch {
+            return undefined; // the connection died with the process
+          } finally {
+            inFlight--;
+          }
+        };
+        const succeeded = (success: Success) => {
+          successes.push(success);
+          if (++answered >= SUCCESSES_PER_ROUND) kill();
+        };
+        /** Sends activities back to queue 10, so that the load never runs out of work. */
+        const sendBack = async (bearer: string, items: { id: string; lastModified: string }[]) => {
+          const back = await tracked(() => call('PATCH', '/transfer/queue/10', bearer, { activity: items }));
           if (back?.status === 204) succeeded({ ids: items.map((a) => a.id), userId: null });
-        }
-      };
-      await Promise.all([
-        ...Array.from({ length: CLIENTS_PER_KIND }, (_, i) => picker(i)),
-        ...Array.from({ length: CLIENTS_PER_KIND }, () => puller()),
-      ]);
-      await new Promise((resolve) =>
-        child.exitCode !== null || child.signalCode ? resolve(null) : child.once('exit', resolve),
-      );
-      assert.equal(child.signalCode, 'SIGKILL');
-      assert.ok(inFlightAtKill > 0, 'the kill found requests in flight');
+        };
+
+        // Alice (a supervisor) picks activities from the queue and from colleagues, with unpin=yes.
+        const picker = async (offset: number) => {
+          for (let n = offset + round * 31; !killed; n += PICKERS) {
+            const id = pick(n);
+            const read = await tracked(() => call('GET', `/${id}`, alice));
+            if (!read || read.status !== 200) continue;
+            const [activity] = ((await read.json()) as { activity: { lastModified: string }[] }).activity;
+            const picked = await tracked(() =>
+              call('PATCH', '/pick?unpin=yes', alice, {
+                activity: [{ id, lastModified: activity.lastModified }],
+              }),
+            );
+            if (picked?.status !== 204) continue;
+            succeeded({ ids: [id], userId: '1001' });
+            const after = await tracked(() => call('GET', `/${id}`, alice));
+            if (after?.status !== 200) continue;
+            const [now] = ((await after.json()) as { activity: { lastModified: string }[] }).activity;
+            await sendBack(alice, [{ id, lastModified: now.lastModified }]);
+          }
+        };
+        // Bob pulls from queue 10 and sends what he pulled back to it.
+        const puller = async () => {
+          while (!killed) {
+            const pulled = await tracked(() => call('PATCH', '/pull', bob));
+            if (!pulled || pulled.status !== 200) continue;
+            const items = ((await pulled.json()) as { activity: { id: string; lastModified: string }[] })
+              .activity;
+            succeeded({ ids: items.map((a) => a.id), userId: '1002' });
+            await sendBack(
+              bob,
+              items.map((a) => ({ id: a.id, lastModified: a.lastModified })),
+            );
+          }
+        };
+        await Promise.all([
+          ...Array.from({ length: PICKERS }, (_, i) => picker(i)),
+          ...Array.from({ length: PULLERS }, () => puller()),
+        ]);
+        await new Promise((resolve) =>
+          child.exitCode !== null || child.signalCode ? resolve(null) : child.once('exit', resolve),
+        );
+        assert.equal(child.signalCode, 'SIGKILL');
+        return inFlightAtKill;
+      }
 
       const reopened = await openDatabase(database.target);
       try {
@@ -195,10 +215,10 @@ for (const dialect of dialects) {
         const historyKeys = history.map((h) => key(h.activity_id, h.pick_id)).sort();
         const eventKeys = events.map((e) => key(e.activity_id, e.request_id)).sort();
         // One event per committed history row, none without one (the fixture writes no history).
-        assert.ok(history.length >= SUCCESSES_BEFORE_KILL, `only ${history.length} changes committed`);
+        assert.ok(history.length >= ROUNDS * SUCCESSES_PER_ROUND, `only ${history.length} changes committed`);
         assert.deepEqual(eventKeys, historyKeys);
         t.diagnostic(
-          `${history.length} changes committed, ${successes.length} writes answered, ${inFlightAtKill} requests in flight at the kill`,
+          `${history.length} changes committed, ${successes.length} writes answered, ${inFlightAtKills} requests in flight at ${ROUNDS} kills`,
         );
 
         // Each activity's newest event matches its row; an activity without one is as seeded.
