@@ -8,6 +8,7 @@
 // written by transactions older than every transaction still running
 // (`tx < pg_snapshot_xmin(pg_current_snapshot())`): that set can no longer grow.
 import type { Kysely } from 'kysely';
+import { QueryTemplates } from './query-templates.js';
 import type { Database } from './schema.js';
 
 /** eGain's callback vocabulary (§9 of the reference). */
@@ -33,25 +34,62 @@ export interface OutboxEvent {
   readonly payload: Record<string, unknown>;
 }
 
+const COLUMNS_PER_EVENT = 11;
+/**
+ * The INSERT compiled once per dialect and number of events (store/query-templates.ts): it is on
+ * the pick path. Keyed by the dialect adapter's class, since one process may open both dialects.
+ */
+const templatesByDialect = new WeakMap<object, QueryTemplates>();
+
+function templatesFor(trx: Kysely<Database>): QueryTemplates {
+  const dialect = trx.getExecutor().adapter.constructor;
+  let templates = templatesByDialect.get(dialect);
+  if (!templates) {
+    templates = new QueryTemplates();
+    templatesByDialect.set(dialect, templates);
+  }
+  return templates;
+}
+
 /** One multi-row INSERT inside the caller's transaction; nothing is written for an empty list. */
 export async function appendEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await trx
-    .insertInto('events')
-    .values(
-      events.map((event) => ({
-        type: event.type,
-        activity_id: event.activityId,
-        case_id: event.caseId,
-        department_id: event.departmentId,
-        previous_department_id: event.previousDepartmentId ?? null,
-        user_id: event.userId ?? null,
-        previous_user_id: event.previousUserId ?? null,
-        actor: event.actor,
-        request_id: event.requestId,
-        at_ms: event.atMs,
-        payload_json: JSON.stringify(event.payload),
-      })),
-    )
-    .execute();
+  const values = events.flatMap((event) => [
+    event.type,
+    event.activityId,
+    event.caseId,
+    event.departmentId,
+    event.previousDepartmentId ?? null,
+    event.userId ?? null,
+    event.previousUserId ?? null,
+    event.actor,
+    event.requestId,
+    event.atMs,
+    JSON.stringify(event.payload),
+  ]);
+  await trx.executeQuery(
+    templatesFor(trx).query(
+      `events:${events.length}`,
+      (slot) =>
+        trx.insertInto('events').values(
+          events.map((_, row) => {
+            const at = (column: number) => slot(row * COLUMNS_PER_EVENT + column);
+            return {
+              type: at(0),
+              activity_id: at(1),
+              case_id: at(2),
+              department_id: at(3),
+              previous_department_id: at(4),
+              user_id: at(5),
+              previous_user_id: at(6),
+              actor: at(7),
+              request_id: at(8),
+              at_ms: at(9),
+              payload_json: at(10),
+            };
+          }),
+        ),
+      values,
+    ),
+  );
 }
