@@ -73,8 +73,8 @@ export interface PickStatements {
   readonly select: Statement;
   readonly update: Statement;
   readonly insert: Statement;
-  /** The outbox INSERT of the pick's events (store/outbox.ts). */
-  readonly events: Statement;
+  /** What appendEvents issues (store/outbox.ts): on PostgreSQL the xid and NOTIFY, then the INSERT. */
+  readonly events: readonly Statement[];
   readonly commit: Statement;
 }
 
@@ -194,13 +194,16 @@ export async function captureSql(
       };
       await activities.pickAtomically(ids, () => succeed(plan));
       const statements = take();
-      if (statements.length !== 6) {
+      const expected = dialect === 'postgres' ? 7 : 6;
+      if (statements.length !== expected) {
         throw new Error(
-          `pickAtomically issued ${statements.length} statements, expected 6:\n` +
+          `pickAtomically issued ${statements.length} statements, expected ${expected}:\n` +
             statements.map((s) => s.sql).join('\n'),
         );
       }
-      const [begin, select, update, insert, events, commit] = statements;
+      const [begin, select, update, insert] = statements;
+      const events = statements.slice(4, -1);
+      const commit = statements[statements.length - 1];
       // A refused pick ends the same transaction without writing: begin, select, commit.
       await activities.pickAtomically(ids, () => fail({ kind: 'StaleLastModified', ids }));
       const refused = take();
@@ -264,7 +267,7 @@ export function describeSql(captured: CapturedSql): string {
   for (const [n, p] of captured.pick) {
     lines.push(
       `-- pickAtomically(${n})`,
-      ...[p.begin, p.select, p.update, p.insert, p.events, p.commit].map((s) => abbreviate(s.sql)),
+      ...[p.begin, p.select, p.update, p.insert, ...p.events, p.commit].map((s) => abbreviate(s.sql)),
     );
   }
   return lines.join('\n');

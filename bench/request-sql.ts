@@ -4,8 +4,9 @@
 // Recording: the service's own app (buildApp, the code `casemgr serve` runs) is built in this process
 // on a Kysely whose `log` hook keeps every statement with its parameters, and each request of a
 // scenario's work list is sent to it with `inject` (no socket). Every statement the request caused —
-// the caller's facts, the search's ids and count, findViews, or a create's id allocations and its
-// transaction — is recorded in order, with the real values. Nothing is copied from the store code,
+// the caller's facts (on a cache miss) or the organisation version, the search's window (ids, count
+// and version in one statement), findViews, or a create's id allocations and its transaction — is
+// recorded in order, with the real values. Nothing is copied from the store code,
 // so the ceiling cannot drift from what the routes do.
 //
 // Replaying: better-sqlite3 with each statement prepared once (one loop: the driver is synchronous),

@@ -604,7 +604,7 @@ async function main(): Promise<void> {
   const date = new Date().toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
   const settings =
     `- Settings: ${options.connections} connections, warm-up ${options.warmup} s + ${options.seconds} s measured per run; ` +
-    `PostgreSQL pool ${options.poolMax} (service and ceiling); USER_FACTS_TTL_MS=0 (facts read per request); LOG_LEVEL=warn` +
+    `PostgreSQL pool ${options.poolMax} (service and ceiling); USER_FACTS_TTL_MS default (facts cached, checked against the organisation version per request); LOG_LEVEL=warn` +
     `; service node flags \`${options.nodeArgs.join(' ') || '(none)'}\`` +
     (options.nodeArgs.some((arg) => arg.startsWith('--heap-growing-percent'))
       ? ''

@@ -1,8 +1,9 @@
 // Per-statement plans and timings of the lifecycle bench's PostgreSQL searches (S1 queue + status,
 // S2 assignee, S5 queue page 400) on a store kept by scripts/seed-lifecycle-postgres.ts:
-// `node --import tsx scripts/explain-lifecycle-search.ts postgres://…/NAME [runs] [--plans]`.
-// For each search it builds the four statements the service sends (the caller's facts, the window's
-// ids, the rows, the count) from the store code itself, prints EXPLAIN (ANALYZE, BUFFERS) of each
+// `node --import tsx scripts/explain-lifecycle-search.ts postgres://…/NAME [runs] [--plans | --compare]`.
+// For each search it builds the statements the service sends (the window — ids, count and the
+// organisation version in one statement —, the rows, and the caller's facts on a cache miss) from
+// the store code itself, and the window's parts alone, prints EXPLAIN (ANALYZE, BUFFERS) of each
 // when asked, then times each one `runs` times through pg (unnamed statements: planned on every
 // call, as the service's), with `jit` on and off.
 import { performance } from 'node:perf_hooks';
@@ -37,10 +38,14 @@ async function statements(userId: string, criteria: SearchCriteria): Promise<[st
     userId,
   );
   const viewsCompiled = captureViews(ids);
+  // What a search sends since migration 0012: `window` (ids, count and organisation version in one
+  // statement) and `rows`; `facts` only when the caller's facts are not cached yet. `ids` and
+  // `count` are the window's parts as separate statements, as sent before, for comparison.
   return [
     ['facts', factsQuery.compile()],
-    ['ids', search.idsQuery(resolved).compile()],
+    ['window', search.windowQuery(resolved, true, true).compile()],
     ['rows', await viewsCompiled],
+    ['ids', search.idsQuery(resolved).compile()],
     ['count', search.countQuery(resolved).compile()],
   ];
 }
@@ -135,8 +140,67 @@ const searches: [string, string, SearchCriteria][] = [
   ],
 ];
 
+/** Server time of one statement (planning + execution, EXPLAIN ANALYZE without per-node timing). */
+async function serverMs(client: pg.PoolClient, q: CompiledQuery): Promise<number> {
+  const { rows } = await client.query<{
+    'QUERY PLAN': [{ 'Planning Time': number; 'Execution Time': number }];
+  }>(`explain (analyze, timing off, format json) ${q.sql}`, [...q.parameters]);
+  const [plan] = rows[0]['QUERY PLAN'];
+  return plan['Planning Time'] + plan['Execution Time'];
+}
+
+async function wallMs(client: pg.PoolClient, queries: CompiledQuery[]): Promise<number> {
+  const t = performance.now();
+  for (const q of queries) await client.query(q.sql, [...q.parameters]);
+  return performance.now() - t;
+}
+
+/**
+ * --compare: before and after migration 0012, interleaved `runs` times on one connection. Before:
+ * the facts, the ids and the count as three statements, without migration 0012's indexes (dropped in a
+ * transaction rolled back each time). After: the window statement alone (facts cached).
+ */
+async function compare(named: [string, CompiledQuery][]): Promise<void> {
+  const of = (n: string) => named.find(([name]) => name === n)![1];
+  const before = [of('facts'), of('ids'), of('count')];
+  const after = [of('window')];
+  const client = await pool.connect();
+  const samples = {
+    beforeServer: [] as number[],
+    afterServer: [] as number[],
+    beforeWall: [] as number[],
+    afterWall: [] as number[],
+  };
+  try {
+    for (let i = 0; i < runs; i++) {
+      await client.query('begin');
+      // Migration 0012's indexes, gone until the rollback.
+      await client.query('drop index if exists activities_count_queue, activities_search_assignee_order');
+      let server = 0;
+      for (const q of before) server += await serverMs(client, q);
+      samples.beforeServer.push(server);
+      samples.beforeWall.push(await wallMs(client, before));
+      await client.query('rollback');
+      samples.afterServer.push(await serverMs(client, after[0]));
+      samples.afterWall.push(await wallMs(client, after));
+    }
+  } finally {
+    client.release();
+  }
+  for (const [name, values] of Object.entries(samples)) {
+    values.sort((a, b) => a - b);
+    console.log(
+      `${name.padEnd(13)} p50 ${pct(values, 50).toFixed(2)} p90 ${pct(values, 90).toFixed(2)} min ${values[0].toFixed(2)} ms`,
+    );
+  }
+}
+
 for (const [title, user, criteria] of searches) {
   console.log(`\n## ${title} (user ${user}, ${JSON.stringify(criteria.filters)})`);
+  if (process.argv.includes('--compare')) {
+    await compare(await statements(user, criteria));
+    continue;
+  }
   for (const [name, q] of await statements(user, criteria)) {
     if (plans) {
       await pool.query('set jit = on');

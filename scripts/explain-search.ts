@@ -1,8 +1,9 @@
 // The query plans and timings of activity search on a generated store of N activities (default
 // 1,000,000): `node --import tsx scripts/explain-search.ts sqlite|postgres [N]`. It creates a
 // throw-away database (as the tests do), fills it with one INSERT … SELECT, runs ANALYZE, then prints
-// for each search shape the plan of the ids statement and of the count statement (EXPLAIN QUERY PLAN
-// on SQLite, EXPLAIN on PostgreSQL) and the median time of a whole window (ids + count) over 25 runs.
+// for each search shape the plan of the window statement (the ids, with the count and the
+// organisation version as scalar subqueries: EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL)
+// and the median time of a whole window over 25 runs.
 // The output is what docs/search-query-plans.md records.
 import { performance } from 'node:perf_hooks';
 import { CompiledQuery, sql, type Kysely } from 'kysely';
@@ -200,11 +201,9 @@ try {
       `## ${name} — median ${times[12].toFixed(2)} ms, max ${times.at(-1)!.toFixed(2)} ms (count ${count})`,
     );
     const resolved = (await search.resolve(criteria))!;
-    console.log('ids:');
-    for (const line of await plan(database.db, search.idsQuery(resolved).compile()))
-      console.log(`    ${line}`);
-    console.log('count:');
-    for (const line of await plan(database.db, search.countQuery(resolved).compile()))
+    // One statement since migration 0012: the ids, with the count and the organisation version.
+    console.log('window:');
+    for (const line of await plan(database.db, search.windowQuery(resolved, true, true).compile()))
       console.log(`    ${line}`);
     console.log('');
   }

@@ -48,6 +48,9 @@ import { registerPickRoute } from './http/routes/pick.route.js';
 import { registerCompleteRoute } from './http/routes/complete.route.js';
 import { registerPullRoute } from './http/routes/pull.route.js';
 import { registerTransferRoutes } from './http/routes/transfer.route.js';
+import { registerEventStreamRoute } from './http/routes/event-stream.route.js';
+import { startEventStreams, type EventStreams } from './events/event-streams.js';
+import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from './events/stream-settings.js';
 import { Messages } from './i18n/messages.js';
 import { ActivitySearch } from './store/activity-search.js';
 import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
@@ -69,7 +72,10 @@ export interface AppOptions {
   readonly auth: AuthConfig;
   readonly clock?: Clock;
   readonly transactions?: TransactionSettings;
-  /** How long a user's authorization facts may be served from memory; 0 reads them on every request. */
+  /**
+   * How long a user's authorization facts are kept in memory at most (every request checks them
+   * against the organisation version, so this never makes them stale); 0 reads them on every request.
+   */
   readonly userFactsTtlMs?: number;
   readonly logger?: FastifyServerOptions['logger'];
   readonly messages?: Messages;
@@ -90,6 +96,8 @@ export interface AppOptions {
   readonly rateLimit?: RateLimitSettings;
   /** The bearer token /metrics requires; empty or absent leaves /metrics open. */
   readonly metricsToken?: string;
+  /** The live stream's heartbeat, resume window, buffer and limits (src/events/stream-settings.ts). */
+  readonly eventStream?: EventStreamSettings;
   /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
 }
@@ -102,6 +110,8 @@ export interface App {
 }
 
 const systemClock: Clock = { nowMs: () => Date.now() };
+/** USER_FACTS_TTL_MS's default (src/config.ts): ten minutes. */
+export const DEFAULT_USER_FACTS_TTL_MS = 600_000;
 const packageVersion = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
@@ -112,9 +122,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const messages = options.messages ?? new Messages();
   const metrics = createMetrics();
   const writeHealth = new WriteHealth(() => clock.nowMs());
+  // Started once the server exists (it logs); the commit observer reaches it from then on.
+  const live: { streams?: EventStreams } = {};
   const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, {
     onRetry: () => metrics.transactionRetries.inc(),
     writeHealth,
+    onCommitted: () => live.streams?.committed(),
   });
   const eventsCommitted = (events: readonly ActivityEvent[]) => {
     for (const event of events) metrics.eventsWritten.inc({ type: event.type });
@@ -127,7 +140,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const callers = createCallerResolver(
     createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
     users,
-    options.userFactsTtlMs ?? 0,
+    options.userFactsTtlMs ?? DEFAULT_USER_FACTS_TTL_MS,
   );
 
   const connectionLimits = options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS;
@@ -198,7 +211,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
     messages,
   });
   registerPullRoute(server, { store: new PullStore(dialect, transactional, eventsCommitted), clock });
-  await server.ready();
+  const streamSettings = options.eventStream ?? DEFAULT_EVENT_STREAM;
+  const streams = await startEventStreams(options.database, streamSettings, server.log);
+  live.streams = streams;
+  registerEventStreamRoute(server, { streams, settings: streamSettings, clock, registry: metrics.registry });
+  try {
+    await server.ready();
+  } catch (error) {
+    await streams.close();
+    throw error;
+  }
   return { server, organisations, callers, metrics };
 }
 

@@ -20,6 +20,7 @@ import {
   type RateLimitSettings,
   type UnderPressureLimits,
 } from './http/overload-settings.js';
+import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from './events/stream-settings.js';
 import { parseDatabaseUrl, type DatabaseTarget } from './store/dialect.js';
 import {
   DEFAULT_TRANSACTIONS,
@@ -51,6 +52,7 @@ export interface ServiceConfig {
   readonly connectionLimits: ConnectionLimits;
   /** The bearer token /metrics requires; empty leaves /metrics open. */
   readonly metricsToken: string;
+  readonly eventStream: EventStreamSettings;
 }
 
 /** One row per setting: the README's configuration table is this list. */
@@ -114,8 +116,8 @@ export const SETTINGS = [
   {
     env: 'USER_FACTS_TTL_MS',
     flag: 'user-facts-ttl-ms',
-    default: '0',
-    help: "Cache users' roles/permissions this long (0 = read per request)",
+    default: '600000',
+    help: "Keep cached users' roles/permissions at most this long (version-checked per request; 0 = no cache)",
   },
   {
     env: 'DATABASE_POOL_MAX',
@@ -219,6 +221,42 @@ export const SETTINGS = [
     default: String(DEFAULT_CONNECTION_LIMITS.maxConnections),
     help: 'Connections held at once; more are closed on arrival',
   },
+  {
+    env: 'STREAM_HEARTBEAT_MS',
+    flag: 'stream-heartbeat-ms',
+    default: String(DEFAULT_EVENT_STREAM.heartbeatMs),
+    help: 'Event stream (GET /events): a heartbeat comment this often',
+  },
+  {
+    env: 'STREAM_RESUME_WINDOW_MS',
+    flag: 'stream-resume-window-ms',
+    default: String(DEFAULT_EVENT_STREAM.resumeWindowMs),
+    help: 'Event stream: a Last-Event-ID older than this gets a reset event instead of a replay',
+  },
+  {
+    env: 'STREAM_BUFFER_BYTES',
+    flag: 'stream-buffer-bytes',
+    default: String(DEFAULT_EVENT_STREAM.bufferBytes),
+    help: 'Event stream: unsent bytes per stream; a client that falls further behind is dropped',
+  },
+  {
+    env: 'STREAM_MAX_PER_USER',
+    flag: 'stream-max-per-user',
+    default: String(DEFAULT_EVENT_STREAM.maxPerUser),
+    help: 'Event streams one user may hold open on an instance; more get 429-001',
+  },
+  {
+    env: 'STREAM_MAX_CLIENTS',
+    flag: 'stream-max-clients',
+    default: String(DEFAULT_EVENT_STREAM.maxClients),
+    help: 'Event streams an instance holds open; more get 503-100 (≤ MAX_CONNECTIONS)',
+  },
+  {
+    env: 'STREAM_POLL_MS',
+    flag: 'stream-poll-ms',
+    default: String(DEFAULT_EVENT_STREAM.pollMs),
+    help: 'Event stream: read the outbox this often without a wake (writes by other processes on SQLite)',
+  },
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number]['env'];
@@ -305,6 +343,8 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       `HEADERS_TIMEOUT_MS (${headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
     );
   }
+  const maxConnections = integer('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000);
+  const eventStream = eventStreamOf(get, maxConnections);
   return {
     database,
     databaseUrl,
@@ -363,8 +403,34 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       requestTimeoutMs,
       headersTimeoutMs,
       keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', get('KEEP_ALIVE_TIMEOUT_MS'), 1, 3_600_000),
-      maxConnections: integer('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000),
+      maxConnections,
     },
     metricsToken,
+    eventStream,
+  };
+}
+
+function eventStreamOf(get: (name: SettingName) => string, maxConnections: number): EventStreamSettings {
+  const maxPerUser = integer('STREAM_MAX_PER_USER', get('STREAM_MAX_PER_USER'), 1, 1000);
+  const maxClients = integer('STREAM_MAX_CLIENTS', get('STREAM_MAX_CLIENTS'), 1, 1_000_000);
+  // Each stream holds a connection: more streams than connections could never all be open, and the
+  // other requests need connections too.
+  if (maxClients > maxConnections) {
+    throw new ConfigError(
+      `STREAM_MAX_CLIENTS (${maxClients}) must not exceed MAX_CONNECTIONS (${maxConnections})`,
+    );
+  }
+  if (maxPerUser > maxClients) {
+    throw new ConfigError(
+      `STREAM_MAX_PER_USER (${maxPerUser}) must not exceed STREAM_MAX_CLIENTS (${maxClients})`,
+    );
+  }
+  return {
+    heartbeatMs: integer('STREAM_HEARTBEAT_MS', get('STREAM_HEARTBEAT_MS'), 100, 600_000),
+    resumeWindowMs: integer('STREAM_RESUME_WINDOW_MS', get('STREAM_RESUME_WINDOW_MS'), 0, 7 * 86_400_000),
+    bufferBytes: integer('STREAM_BUFFER_BYTES', get('STREAM_BUFFER_BYTES'), 16 * 1024, 1024 * 1024 * 1024),
+    maxPerUser,
+    maxClients,
+    pollMs: integer('STREAM_POLL_MS', get('STREAM_POLL_MS'), 10, 600_000),
   };
 }

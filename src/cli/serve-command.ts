@@ -44,6 +44,7 @@ export async function startService(
       underPressure: config.underPressure,
       rateLimit: config.rateLimit,
       metricsToken: config.metricsToken,
+      eventStream: config.eventStream,
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

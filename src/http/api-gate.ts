@@ -9,7 +9,7 @@ import { ApiError, unsupportedMediaType } from './error-catalog.js';
 import { overloaded } from './overload-control.js';
 import type { RateLimitCheck } from './rate-limit.js';
 import type { TurnOutcome, TurnTaking } from './turn-taking.js';
-import { isAcceptableContentType, negotiateInto } from './negotiation.js';
+import { acceptsEventStream, isAcceptableContentType, negotiateInto } from './negotiation.js';
 import { allowedQueryOf, checkQuery, type AllowedQuery } from './query-rules.js';
 
 function hasBody(request: FastifyRequest): boolean {
@@ -41,6 +41,7 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
   app.decorateRequest('locale', DEFAULT_LOCALE);
   app.decorateRequest('caller', undefined);
   app.decorateRequest('clientApp', undefined);
+  app.decorateRequest('factsStamp', undefined);
 
   // An answer sent before the request's body has fully arrived (a refusal by the rules below, which
   // run before the body parser) closes the connection: otherwise Node would read the rest of the
@@ -78,9 +79,15 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
     // Rule 1 — 401-101: a valid token of a known user, or of a client application where admitted.
     let refusal: Error | undefined;
     try {
-      const authenticated = await authenticate(request, callers, api.clients === true);
+      const authenticated = await authenticate(
+        request,
+        callers,
+        api.clients === true,
+        api.factsCheck ?? 'now',
+      );
       request.caller = authenticated.caller;
       request.clientApp = authenticated.client;
+      request.factsStamp = authenticated.stamp;
     } catch (error) {
       refusal = error instanceof Error ? error : new Error(String(error));
     }
@@ -91,7 +98,10 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
     if (refusal !== undefined) throw refusal;
 
     // Rule 2 — 406-101 (body in JSON), 406-100, 415-100.
-    if (media === undefined) throw new ApiError('406-101');
+    // The live stream judges its own Accept (text/event-stream); its errors are JSON unless XML is asked.
+    if (media === undefined && !(api.eventStream && acceptsEventStream(request.headers.accept))) {
+      throw new ApiError('406-101');
+    }
     if (locale === undefined) throw new ApiError('406-100');
     if (api.takesBody && hasBody(request)) {
       if (!isAcceptableContentType(request.headers['content-type'] ?? '')) {

@@ -1,14 +1,14 @@
 // Rule 1 for every API route: the caller of a valid token, or 401-101 — and 503-100 when the
 // token cannot be judged because the issuer's key set is out of reach (a new login would not help).
 import type { FastifyRequest } from 'fastify';
-import type { CallerResolver } from '../auth/caller-resolver.js';
+import type { CallerResolver, FactsCheck, FactsStamp } from '../auth/caller-resolver.js';
 import { KeySetUnavailableError } from '../auth/jwks-key-set.js';
 import type { Caller, ClientApplication } from '../domain/caller.js';
 import { ApiError } from './error-catalog.js';
 
 export type Authenticated =
-  | { readonly caller: Caller; readonly client?: undefined }
-  | { readonly caller?: undefined; readonly client: ClientApplication };
+  | { readonly caller: Caller; readonly stamp: FactsStamp; readonly client?: undefined }
+  | { readonly caller?: undefined; readonly stamp?: undefined; readonly client: ClientApplication };
 
 /**
  * `clientsAllowed`: whether the operation admits client-application tokens (contract "Callers");
@@ -18,10 +18,11 @@ export async function authenticate(
   request: FastifyRequest,
   callers: CallerResolver,
   clientsAllowed: boolean,
+  check: FactsCheck = 'now',
 ): Promise<Authenticated> {
   let resolution;
   try {
-    resolution = await callers.resolve(request.headers.authorization);
+    resolution = await callers.resolve(request.headers.authorization, check);
   } catch (error) {
     if (!(error instanceof KeySetUnavailableError)) throw error;
     const seconds = error.retryAfterSeconds;
@@ -39,5 +40,5 @@ export async function authenticate(
     request.log.info({ reason: 'no-user-claim' }, 'token refused');
     throw new ApiError('401-101');
   }
-  return { caller: resolution.caller };
+  return { caller: resolution.caller, stamp: resolution.stamp };
 }

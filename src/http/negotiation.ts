@@ -90,6 +90,16 @@ function qualityOf(ranges: readonly MediaRange[], type: string, subtype: string)
   return mostSpecific ? Math.max(...mostSpecific.map((r) => r.q)) : 0;
 }
 
+/**
+ * Whether Accept admits `text/event-stream` (the live stream's only representation): absent, empty or
+ * without a valid range counts as admitting it, like `*\/*` and `text/*`.
+ */
+export function acceptsEventStream(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  const ranges = parseAccept(firstEntries(accept));
+  return ranges.length === 0 || qualityOf(ranges, 'text', 'event-stream') > 0;
+}
+
 /** Accept-Language: absent or `*` is en-US; a bare language picks its first region in SUPPORTED_LOCALES. */
 export function negotiateLocale(acceptLanguage: string | undefined): Locale | undefined {
   if (acceptLanguage === undefined || acceptLanguage.trim() === '') return DEFAULT_LOCALE;

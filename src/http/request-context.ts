@@ -1,5 +1,6 @@
 // What the API gate learns about a request before the handler runs.
 import type { TSchema } from '@sinclair/typebox';
+import type { FactsStamp } from '../auth/caller-resolver.js';
 import type { Caller, ClientApplication } from '../domain/caller.js';
 import type { Locale } from '../i18n/locales.js';
 import type { MessageVariant } from './message-variants.js';
@@ -16,8 +17,16 @@ export interface ApiRouteConfig {
     readonly clients?: boolean;
     /** The querystring schema for client applications when it differs from `query` (search). */
     readonly clientQuery?: TSchema;
+    /** The route answers text/event-stream: an Accept asking only for it passes the gate (406 otherwise). */
+    readonly eventStream?: boolean;
     /** The operation whose message variants the route's framework answers (413-100) are worded for. */
     readonly wording?: MessageVariant;
+    /**
+     * `by-route`: the caller's cached facts reach the handler unconfirmed, and the handler checks the
+     * organisation version in a statement it makes anyway (src/http/facts-check.ts). Left out, the
+     * gate confirms them before the handler runs.
+     */
+    readonly factsCheck?: 'by-route';
   };
 }
 
@@ -30,6 +39,8 @@ declare module 'fastify' {
     caller: Caller | undefined;
     /** Set instead of `caller` when a client application calls a route that admits them. */
     clientApp: ClientApplication | undefined;
+    /** Where `caller`'s facts stand against the organisation version; set with `caller`. */
+    factsStamp: FactsStamp | undefined;
   }
   /** OpenAPI fields read by routes/openapi.route.ts. */
   interface FastifySchema {

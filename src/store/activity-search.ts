@@ -1,12 +1,14 @@
-// Activity search: one Kysely builder for both stores; every value is bound. Two statements per
+// Activity search: one Kysely builder for both stores; every value is bound. One statement per
 // page: the ids of the window (ordered and cut in the database, index-only on the search indexes of
-// migration 0003), then the count of all matches when the answer needs it. The activities
+// migration 0003), with the count of all matches when the answer needs it (and the organisation
+// version when the caller's facts need checking) as scalar subqueries. The activities
 // themselves are read by id afterwards (ActivityStore.findViews), so the window's OFFSET skips index
 // entries, never table rows.
 import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { SearchCriteria, SearchFilters, SearchOrder, SearchSort } from '../domain/search-criteria.js';
 import { windowBounds } from '../domain/search-criteria.js';
 import type { Database } from './schema.js';
+import { versionQuery } from './user-store.js';
 
 type SearchDb = Database & { a: Database['activities'] };
 type Query<O> = SelectQueryBuilder<SearchDb, 'a', O>;
@@ -95,6 +97,8 @@ export interface SearchPage {
   readonly ids: string[];
   /** Every match, when asked for and the window was not empty. */
   readonly count?: number;
+  /** The organisation version (migration 0012), when asked for: read by the window's statement. */
+  readonly organisationVersion?: number;
 }
 
 export class ActivitySearch {
@@ -153,14 +157,48 @@ export class ActivitySearch {
    * The window, and the count of all matches when `withCount`. An empty window needs no count (the
    * answer is 204), and a window that ends before its size tells the count without a second query.
    */
-  async page(asked: SearchCriteria, withCount: boolean): Promise<SearchPage> {
+  async page(asked: SearchCriteria, withCount: boolean, readVersion = false): Promise<SearchPage> {
     const criteria = await this.resolve(asked);
-    if (criteria === undefined) return { ids: [] };
-    const ids = (await this.idsQuery(criteria).execute()).map((row) => row.id);
-    if (!withCount || ids.length === 0) return { ids };
+    if (criteria === undefined) return { ids: [], ...(await this.versionAlone(readVersion)) };
+    const rows = await this.windowQuery(criteria, withCount, readVersion).execute();
+    const ids = rows.map((row) => row.id);
+    const first = rows[0];
+    const seen =
+      first?.organisation_version != null
+        ? { organisationVersion: Number(first.organisation_version) }
+        : await this.versionAlone(readVersion);
+    if (!withCount || first === undefined) return { ids, ...seen };
     const { offset, limit } = windowBounds(criteria.window);
-    if (ids.length < limit) return { ids, count: offset + ids.length };
-    const row = await this.countQuery(criteria).executeTakeFirstOrThrow();
-    return { ids, count: Number(row.n) };
+    // A window shorter than its size ends the matches: its count is exact without the subquery's.
+    const count = ids.length < limit ? offset + ids.length : Number(first.total);
+    return { ids, count, ...seen };
+  }
+
+  /**
+   * The window's ids, with the count of all matches and the organisation version as uncorrelated
+   * scalar subqueries when asked: one statement, one round trip. Each subquery is evaluated once
+   * (an InitPlan on PostgreSQL, computed only when a row is returned: an empty window counts
+   * nothing), and the count keeps its own plan (the narrow count index of migration 0012).
+   */
+  windowQuery(criteria: ResolvedCriteria, withCount: boolean, readVersion: boolean) {
+    return this.idsQuery(criteria)
+      .$if(withCount, (q) => q.select(() => this.countQuery(criteria).$asScalar().as('total')))
+      .$if(readVersion, (q) =>
+        q.select((eb) =>
+          eb
+            .selectFrom('organisation_version')
+            .select('version')
+            .where('organisation_version.id', '=', 1)
+            .$asScalar()
+            .as('organisation_version'),
+        ),
+      );
+  }
+
+  /** When the window's statement returned no row to carry it, the version is read by itself. */
+  private async versionAlone(readVersion: boolean): Promise<{ organisationVersion?: number }> {
+    if (!readVersion) return {};
+    const row = await versionQuery(this.db).executeTakeFirstOrThrow();
+    return { organisationVersion: Number(row.version) };
   }
 }

@@ -12,6 +12,7 @@ import { appendEvents } from './outbox.js';
 import type { Database } from './schema.js';
 import { QueryTemplates } from './query-templates.js';
 import { RowsChangedError } from './store-errors.js';
+import { checkFactsVersion, versionQuery } from './user-store.js';
 import type { Transactional } from './transaction.js';
 
 /** An activity with the names a reader sees beside the ids. */
@@ -250,16 +251,21 @@ export class ActivityStore implements PickStore {
     }));
   }
 
+  /**
+   * `factsVersion`: the organisation version the caller's facts were read at, when they were not
+   * confirmed before. The lock statement reads the version with the rows; when it moved, nothing is
+   * judged or written and FactsMovedError is thrown (the caller judges again on fresh facts).
+   */
   async pickAtomically(
     ids: readonly string[],
     decide: (found: readonly Activity[]) => Outcome<PickPlan>,
+    factsVersion?: number,
   ): Promise<Outcome<PickPlan>> {
     try {
       const { outcome, events } = await this.transactional(async (trx) => {
-        const found = (await this.selectForUpdate(trx, ids)).map((row) => ({
-          ...toActivity(row),
-          caseId: row.case_id,
-        }));
+        const rows = await this.selectForUpdate(trx, ids, factsVersion !== undefined);
+        await checkFactsVersion(trx, factsVersion, rows[0]?.organisation_version);
+        const found = rows.map((row) => ({ ...toActivity(row), caseId: row.case_id }));
         const outcome = decide(found);
         if (!outcome.ok) return { outcome, events: [] };
         await this.seams.beforePickWrite?.(trx, outcome.value);
@@ -281,13 +287,18 @@ export class ActivityStore implements PickStore {
   private async selectForUpdate(
     trx: Kysely<Database>,
     ids: readonly string[],
-  ): Promise<(ActivityRow & { case_id: string | null })[]> {
+    withVersion: boolean,
+  ): Promise<(ActivityRow & { case_id: string | null; organisation_version?: number | string | null })[]> {
     const query = this.templates.query(
-      `lock:${ids.length}`,
+      `lock:${ids.length}:${withVersion}`,
       (slot) =>
         this.lockQuery(
           this.db,
           ids.map((_, i) => slot(i)),
+        ).$if(withVersion, (q) =>
+          // Read in the locking statement's snapshot: the facts judged are those the rows are locked
+          // under, with no round trip of its own.
+          q.select(() => versionQuery(this.db).$asScalar().as('organisation_version')),
         ),
       ids,
     );

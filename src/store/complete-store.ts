@@ -26,10 +26,12 @@ export class CompleteStore implements CompletePort {
   async completeAtomically(
     ids: readonly string[],
     decide: (found: readonly Activity[]) => Outcome<CompletePlan>,
+    /** The version the caller's facts were read at, when unconfirmed (lockActivities checks it). */
+    factsVersion?: number,
   ): Promise<Outcome<CompleteResult>> {
     try {
       const { outcome, events } = await this.transactional(async (trx) => {
-        const found = await lockActivities(trx, this.dialect, ids);
+        const found = await lockActivities(trx, this.dialect, ids, factsVersion);
         const decided = decide(found);
         if (!decided.ok) return { outcome: decided, events: [] };
         const plan = decided.value;

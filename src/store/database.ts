@@ -9,6 +9,7 @@ import { DEFAULT_POOL, type PoolSettings } from './pool-settings.js';
 import { MissingDatabaseFolder } from './store-errors.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
+import type { ListeningConnection } from '../events/postgres-event-reader.js';
 
 export { DEFAULT_POOL, type PoolSettings };
 
@@ -17,6 +18,11 @@ export interface OpenDatabase {
   readonly dialect: Dialect;
   /** The migrations this open applied (empty when the schema was already current). */
   readonly migrationsApplied: readonly string[];
+  /**
+   * PostgreSQL only: a new connection of its own, outside the pool, for the live stream's LISTEN
+   * (events/postgres-event-reader.ts). The caller ends it.
+   */
+  readonly connectListener?: () => Promise<ListeningConnection>;
   /** Resolves when the database answers a trivial query (readiness). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +49,7 @@ export async function openDatabase(
     db,
     dialect: target.dialect,
     migrationsApplied,
+    ...(target.dialect === 'postgres' ? { connectListener: () => connectListener(target.url, pool) } : {}),
     ping: async () => void (await sql`select 1`.execute(db)),
     close: () => db.destroy(),
   };
@@ -93,6 +100,21 @@ function createPrivately(path: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** A connection named in pg_stat_activity, so an operator can tell the stream's listener apart. */
+async function connectListener(url: string, settings: PoolSettings): Promise<ListeningConnection> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    connectionString: url,
+    statement_timeout: settings.statementTimeoutMs,
+    connectionTimeoutMillis: settings.connectionTimeoutMs,
+    application_name: 'casemgr-event-listener',
+  });
+  // Handled by the reader once connected; until then a failure rejects connect() instead.
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
 }
 
 async function openPostgres(url: string, settings: PoolSettings): Promise<Kysely<Database>> {

@@ -8,18 +8,33 @@ import { lockActivitiesQuery, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
 import { RowsChangedError } from './store-errors.js';
+import { checkFactsVersion, versionQuery } from './user-store.js';
 
 /** Who a history row names in `by_user_id`: a user id, or `client:NAME` for a client application. */
 export const actorId = (actor: Actor): string => actorKey(actor);
 
-/** The activities with these ids, with their case, locked as the pick locks them (lockActivitiesQuery). */
+/**
+ * The activities with these ids, with their case, locked as the pick locks them (lockActivitiesQuery).
+ * `factsVersion`: the organisation version the caller's facts were read at, when they were not
+ * confirmed before; read by the same statement, and FactsMovedError when it moved (nothing judged).
+ */
 export async function lockActivities(
   trx: Kysely<Database>,
   dialect: Dialect,
   ids: readonly string[],
+  factsVersion?: number,
 ): Promise<Activity[]> {
-  if (ids.length === 0) return [];
-  const rows = await lockActivitiesQuery(trx, dialect, ids).select('a.case_id').execute();
+  if (ids.length === 0) {
+    await checkFactsVersion(trx, factsVersion, undefined);
+    return [];
+  }
+  const rows = await lockActivitiesQuery(trx, dialect, ids)
+    .select('a.case_id')
+    .$if(factsVersion !== undefined, (q) =>
+      q.select(() => versionQuery(trx).$asScalar().as('organisation_version')),
+    )
+    .execute();
+  await checkFactsVersion(trx, factsVersion, rows[0]?.organisation_version);
   return rows.map((row) => ({ ...toActivity(row), caseId: row.case_id }));
 }
 

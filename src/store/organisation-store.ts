@@ -97,6 +97,10 @@ export class OrganisationStore {
     const cases = doc.cases ?? [];
     let casesTouched = 0;
     await this.transactional(async (trx) => {
+      // Every import may change what users may do: instances holding users' facts in memory see the
+      // new version on their next request and read the facts again (src/auth/caller-resolver.ts).
+      // Committed with the rest or not at all; bumped first, so concurrent imports queue on this row.
+      await bumpOrganisationVersion(trx);
       // Read inside the transaction, so a pick landing meanwhile cannot be overwritten by a stale value.
       const kept = await existingActivityFacts(trx, activities);
       await upsert(
@@ -316,6 +320,14 @@ export class OrganisationStore {
       cases: casesTouched,
     };
   }
+}
+
+export async function bumpOrganisationVersion(trx: Kysely<Database>): Promise<void> {
+  await trx
+    .updateTable('organisation_version')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', '=', 1)
+    .execute();
 }
 
 interface KeptFacts {

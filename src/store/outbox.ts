@@ -6,8 +6,10 @@
 // inserted id 10 may commit after one that inserted id 11. A reader that remembers "the last id I
 // saw" could skip 10 for ever. The `tx` column (the writer's xid8) lets a reader ask only for rows
 // written by transactions older than every transaction still running
-// (`tx < pg_snapshot_xmin(pg_current_snapshot())`): that set can no longer grow.
-import type { Kysely } from 'kysely';
+// (`tx < pg_snapshot_xmin(pg_current_snapshot())`): that set can no longer grow. The live stream reads
+// in id order with gap tracking instead (store/event-order.ts), which needs the xid assigned before
+// the id is taken: appendEvents does that first, in the statement that also queues the notification.
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { QueryTemplates } from './query-templates.js';
 import type { Database } from './schema.js';
 
@@ -34,6 +36,9 @@ export interface OutboxEvent {
   readonly payload: Record<string, unknown>;
 }
 
+/** The PostgreSQL channel told at each commit that added events (the live stream's LISTEN). */
+export const EVENTS_CHANNEL = 'casemgr_events';
+
 const COLUMNS_PER_EVENT = 11;
 /**
  * The INSERT compiled once per dialect and number of events (store/query-templates.ts): it is on
@@ -54,6 +59,12 @@ function templatesFor(trx: Kysely<Database>): QueryTemplates {
 /** One multi-row INSERT inside the caller's transaction; nothing is written for an empty list. */
 export async function appendEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return;
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+    // pg_current_xact_id() gives the transaction its xid now if it has none yet, so the xid is older
+    // than the ids the INSERT takes (event-order.ts relies on it). NOTIFY is delivered at commit, and
+    // never for a transaction that rolls back; the listeners read the table, so no payload is needed.
+    await sql`select pg_current_xact_id(), pg_notify(${EVENTS_CHANNEL}, '')`.execute(trx);
+  }
   const values = events.flatMap((event) => [
     event.type,
     event.activityId,

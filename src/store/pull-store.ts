@@ -14,6 +14,7 @@ import { ACTIVITY_COLUMNS, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
 import { guardedUpdate, insertHistory } from './lifecycle-writes.js';
 import { appendEvents } from './outbox.js';
+import { checkFactsVersion, versionQuery } from './user-store.js';
 import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
@@ -33,12 +34,14 @@ export class PullStore implements PullPort {
   async pullAtomically(
     caller: Caller,
     decide: (offer: PullOffer) => PickPlan | undefined,
+    /** The version the caller's facts were read at, when unconfirmed: read with maxPull, before the lock. */
+    factsVersion?: number,
   ): Promise<PickPlan | undefined> {
     // The rows were locked when offered, so the guarded write cannot find one changed; should a lock
     // ever fail to hold, another request took that activity: offer again rather than fail the pull.
     for (let attempt = 1; ; attempt++) {
       try {
-        const { plan, events } = await this.pullOnce(caller, decide);
+        const { plan, events } = await this.pullOnce(caller, decide, factsVersion);
         this.eventsCommitted(events);
         return plan;
       } catch (error) {
@@ -50,13 +53,20 @@ export class PullStore implements PullPort {
   private pullOnce(
     caller: Caller,
     decide: (offer: PullOffer) => PickPlan | undefined,
+    factsVersion: number | undefined,
   ): Promise<{ plan: PickPlan | undefined; events: ActivityEvent[] }> {
     return this.transactional(async (trx) => {
+      // The candidates are chosen by the caller's facts (queues, departments, licenses): their version
+      // is checked by this first statement, before any row is locked for them.
       const user = await trx
         .selectFrom('users')
         .select('max_pull')
+        .$if(factsVersion !== undefined, (q) =>
+          q.select(() => versionQuery(trx).$asScalar().as('organisation_version')),
+        )
         .where('id', '=', caller.userId)
         .executeTakeFirst();
+      await checkFactsVersion(trx, factsVersion, user?.organisation_version);
       const maxPull = Number(user?.max_pull ?? 1);
       const candidates = await this.lockCandidates(trx, caller, maxPull);
       const plan = decide({ maxPull, candidates });

@@ -131,4 +131,6 @@ export interface Database {
     created_ms: Millis;
   };
   settings: { name: string; value: string };
+  /** One row (id 1): bumped by every change to what users may do (migration 0012). */
+  organisation_version: { id: number; version: number | string };
 }

@@ -87,3 +87,14 @@ export class RowsChangedError extends Error {
     super(`activities changed between the locked read and the write: ${ids.join(', ')}`);
   }
 }
+
+/**
+ * A write judged on cached facts found, in the statement that locked its rows, that the organisation
+ * version has moved since the facts were read: nothing is written (the transaction is rolled back),
+ * and the request is judged again on fresh facts (src/http/facts-check.ts).
+ */
+export class FactsMovedError extends Error {
+  constructor(readonly version: number) {
+    super(`the organisation version moved to ${version} since the caller's facts were read`);
+  }
+}

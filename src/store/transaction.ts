@@ -23,13 +23,15 @@ export interface TransactionObservers {
   readonly onRetry?: (error: unknown) => void;
   /** Told of every transaction that committed, and of every one the database could not write. */
   readonly writeHealth?: WriteHealth;
+  /** After every commit (the SQLite live stream reads the outbox then). */
+  readonly onCommitted?: () => void;
 }
 
 export function createTransactional(
   db: Kysely<Database>,
   dialect: Dialect,
   settings: TransactionSettings = DEFAULT_TRANSACTIONS,
-  { onRetry = () => undefined, writeHealth }: TransactionObservers = {},
+  { onRetry = () => undefined, writeHealth, onCommitted }: TransactionObservers = {},
 ): Transactional {
   const unavailableOr = (error: unknown): unknown => {
     if (isWriteFault(error)) writeHealth?.failed();
@@ -42,6 +44,7 @@ export function createTransactional(
     try {
       const result = await run();
       writeHealth?.succeeded();
+      onCommitted?.();
       return result;
     } catch (error) {
       throw unavailableOr(error);

@@ -36,11 +36,13 @@ export class TransferStore implements TransferPort {
     ids: readonly string[],
     decide: (target: TransferTarget | undefined, found: readonly Activity[]) => Outcome<TransferPlan>,
     by: Actor,
+    /** The version the caller's facts were read at, when unconfirmed (lockActivities checks it). */
+    factsVersion?: number,
   ): Promise<Outcome<TransferPlan>> {
     try {
       const { outcome, events } = await this.transactional(async (trx) => {
         const target = await readTarget(trx, targetRef, by);
-        const found = await lockActivities(trx, this.dialect, ids);
+        const found = await lockActivities(trx, this.dialect, ids, factsVersion);
         const outcome = decide(target, found);
         if (!outcome.ok) return { outcome, events: [] };
         return { outcome, events: await this.writePlan(trx, outcome.value, found, by) };

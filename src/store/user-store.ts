@@ -5,13 +5,40 @@ import { sql, type Kysely } from 'kysely';
 import type { UserFacts } from '../domain/caller.js';
 import { QueryTemplates } from './query-templates.js';
 import type { Database } from './schema.js';
+import { FactsMovedError } from './store-errors.js';
 
 export interface UserSummary {
   readonly id: string;
   readonly loginName: string;
 }
 
-type FactKind = 'user' | 'foreign' | 'license' | 'action' | 'pull-queue' | 'pull-user';
+type FactKind = 'user' | 'foreign' | 'license' | 'action' | 'pull-queue' | 'pull-user' | 'version';
+
+/**
+ * Throws FactsMovedError when the organisation version is not `factsVersion` (nothing to check when
+ * undefined). `seen` is the version a statement already read; without it (no row came back to carry
+ * it), it is read alone, in the transaction.
+ */
+export async function checkFactsVersion(
+  trx: Kysely<Database>,
+  factsVersion: number | undefined,
+  seen: number | string | null | undefined,
+): Promise<void> {
+  if (factsVersion === undefined) return;
+  const version = Number(seen ?? (await versionQuery(trx).executeTakeFirstOrThrow()).version);
+  if (version !== factsVersion) throw new FactsMovedError(version);
+}
+
+export interface StampedFacts {
+  readonly facts: UserFacts | undefined;
+  /** The organisation version (migration 0012) the facts were read at. */
+  readonly version: number;
+}
+
+/** The organisation version's row (one, by primary key); a statement may select it as a scalar too. */
+export function versionQuery(db: Kysely<Database>) {
+  return db.selectFrom('organisation_version').select('version').where('id', '=', 1);
+}
 
 export class UserStore {
   private readonly templates = new QueryTemplates();
@@ -36,15 +63,26 @@ export class UserStore {
   }
 
   async loadFacts(userId: string): Promise<UserFacts | undefined> {
+    return (await this.loadStampedFacts(userId)).facts;
+  }
+
+  /**
+   * The user's facts (undefined for no such user) and the organisation version they belong to, read
+   * by the same statement: the facts are exactly those of that version.
+   */
+  async loadStampedFacts(userId: string): Promise<StampedFacts> {
     const rows = (
       await this.db.executeQuery(
         this.templates.query('user-facts', (slot) => this.factsQuery(slot(0)), [userId]),
       )
     ).rows;
     const of = (k: FactKind) => new Set(rows.filter((r) => r.kind === k).map((r) => r.value));
+    const versionRow = rows.find((r) => r.kind === 'version');
+    if (!versionRow) throw new Error('organisation_version has no row (migration 0012)');
+    const version = Number(versionRow.value);
     const home = rows.find((r) => r.kind === 'user');
-    if (!home) return undefined;
-    return {
+    if (!home) return { facts: undefined, version };
+    const facts: UserFacts = {
       userId,
       homeDepartmentId: home.value,
       foreignDepartmentIds: of('foreign'),
@@ -53,6 +91,18 @@ export class UserStore {
       pullableQueueIds: of('pull-queue'),
       pullableUserIds: of('pull-user'),
     };
+    return { facts, version };
+  }
+
+  /** The organisation version alone: one row by its primary key. */
+  async readVersion(): Promise<number> {
+    const [row] = (
+      await this.db.executeQuery(
+        this.templates.query('organisation-version', () => versionQuery(this.db), []),
+      )
+    ).rows;
+    if (!row) throw new Error('organisation_version has no row (migration 0012)');
+    return Number(row.version);
   }
 
   /** One row per fact: (kind, value). */
@@ -69,6 +119,12 @@ export class UserStore {
       .selectFrom('users')
       .select([kind('user'), 'home_department_id as value'])
       .where('id', '=', userId)
+      .unionAll(
+        db
+          .selectFrom('organisation_version')
+          .select([kind('version'), sql<string>`cast(version as text)`.as('value')])
+          .where('id', '=', 1),
+      )
       .unionAll(
         db
           .selectFrom('user_foreign_departments')

@@ -95,6 +95,8 @@ export interface TestServiceOptions {
   readonly rateLimit?: RateLimitSettings;
   /** Steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
+  /** The live stream's settings (default: the service's defaults). */
+  readonly eventStream?: AppOptions['eventStream'];
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -140,7 +142,7 @@ export async function startTestService(
     auth: options.auth ?? EMBEDDED_AUTH,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
-    userFactsTtlMs: options.userFactsTtlMs ?? 0,
+    ...(options.userFactsTtlMs !== undefined ? { userFactsTtlMs: options.userFactsTtlMs } : {}),
     ...(options.turns ? { turns: options.turns } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.connectionLimits ? { connectionLimits: options.connectionLimits } : {}),
@@ -148,6 +150,7 @@ export async function startTestService(
     ...(options.underPressure ? { underPressure: options.underPressure } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.storeSeams ? { storeSeams: options.storeSeams } : {}),
+    ...(options.eventStream ? { eventStream: options.eventStream } : {}),
   });
   await app.server.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.server.address();

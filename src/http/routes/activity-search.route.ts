@@ -4,6 +4,7 @@
 // (search-request.ts); then 403-197 and 403-178 — the query is judged before the scope, as a pick's
 // body is.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { RuleFailure } from '../../domain/failures.js';
 import { checkSearcher, visibleDepartments, type Searcher } from '../../domain/search-access.js';
 import { OPTIONAL_ATTRIBUTES, type SearchCriteria } from '../../domain/search-criteria.js';
 import { parseSearch, type SearchQuery, type SearchRefusal } from '../../domain/search-request.js';
@@ -11,6 +12,7 @@ import type { Messages } from '../../i18n/messages.js';
 import type { SearchPage } from '../../store/activity-search.js';
 import { toActivitiesXml, toActivityJson, type PaginationInfo } from '../activity-representation.js';
 import { ApiError, toApiError } from '../error-catalog.js';
+import { withCheckedFacts } from '../facts-check.js';
 import { XML_TYPE } from '../representation.js';
 import { ErrorBodySchema } from '../schemas/common.schema.js';
 import {
@@ -23,8 +25,12 @@ import type { ActivityReader } from './activity-read.route.js';
 
 export const SEARCH_PATH = '/core/casemgr/v3/activity';
 
+/** What a search judged on the caller's facts: a refusal, or the window found. */
+type Judged = { readonly refused: RuleFailure } | { readonly found: SearchPage };
+
 export interface ActivitySearcher {
-  page(criteria: SearchCriteria, withCount: boolean): Promise<SearchPage>;
+  /** `readVersion`: the page carries the organisation version its window's statement read. */
+  page(criteria: SearchCriteria, withCount: boolean, readVersion: boolean): Promise<SearchPage>;
 }
 
 const parameter = (value: string) => ({ key: 'parameter', value });
@@ -93,36 +99,49 @@ export function registerActivitySearchRoute(
         },
       },
       config: {
-        api: { query: UserSearchQuery, clientQuery: ClientSearchQuery, takesBody: false, clients: true },
+        api: {
+          query: UserSearchQuery,
+          clientQuery: ClientSearchQuery,
+          takesBody: false,
+          clients: true,
+          factsCheck: 'by-route',
+        },
       },
     },
     async (request, reply) => {
       const query = request.query;
-      const searcher = searcherOf(request);
-      const parsed = parseSearch(query, 'user' in searcher ? 'user' : 'client');
+      const parsed = parseSearch(query, request.clientApp !== undefined ? 'client' : 'user');
       if (!parsed.ok) throw searchRefusalError(parsed.refusal);
-      const refused = checkSearcher(searcher);
-      if (refused) throw toApiError(refused);
-
       const { filters, sort, order, window, attributes } = parsed.value;
-      const visibleDepartmentIds = visibleDepartments(searcher);
-      const criteria: SearchCriteria = {
-        filters,
-        sort,
-        order,
-        window,
-        ...(visibleDepartmentIds ? { visibleDepartmentIds } : {}),
-      };
-      const page = await deps.searcher.page(criteria, window.kind === 'page');
-      if (page.ids.length === 0) return reply.code(204).send();
-      const views = new Map((await deps.reader.findViews(page.ids)).map((view) => [view.id, view]));
-      const activity = page.ids.flatMap((id) => {
+
+      // The caller's facts are checked by the window's statement (config factsCheck below): judged
+      // again from here on fresh facts when an import changed them since they were cached.
+      const page = await withCheckedFacts<Judged>(request, async (caller, factsVersion) => {
+        const searcher: Searcher = caller ? { user: caller } : { client: request.clientApp! };
+        const refused = checkSearcher(searcher);
+        if (refused) return { value: { refused } };
+        const visibleDepartmentIds = visibleDepartments(searcher);
+        const criteria: SearchCriteria = {
+          filters,
+          sort,
+          order,
+          window,
+          ...(visibleDepartmentIds ? { visibleDepartmentIds } : {}),
+        };
+        const found = await deps.searcher.page(criteria, window.kind === 'page', factsVersion !== undefined);
+        return { value: { found }, versionSeen: found.organisationVersion };
+      });
+      if ('refused' in page) throw toApiError(page.refused);
+      if (page.found.ids.length === 0) return reply.code(204).send();
+      const { ids, count } = page.found;
+      const views = new Map((await deps.reader.findViews(ids)).map((view) => [view.id, view]));
+      const activity = ids.flatMap((id) => {
         const view = views.get(id);
         return view ? [toActivityJson(view, request.locale, deps.messages, attributes)] : [];
       });
       const paging =
-        window.kind === 'page' && page.count !== undefined
-          ? paginationInfo(query, window.pagenum, window.pagesize, page.count)
+        window.kind === 'page' && count !== undefined
+          ? paginationInfo(query, window.pagenum, window.pagesize, count)
           : undefined;
       if (request.media === 'xml') return reply.type(XML_TYPE).send(toActivitiesXml(activity, paging));
       return reply.send({ activity, ...(paging ? { paginationInfo: paging } : {}) });

@@ -12,6 +12,7 @@ import type { Locale } from '../../i18n/locales.js';
 import type { Messages } from '../../i18n/messages.js';
 import { activityHref, caseHref } from '../activity-representation.js';
 import { toApiError } from '../error-catalog.js';
+import { withCheckedWrite, type VersionChecking } from '../facts-check.js';
 import { screenEditBody } from '../edit-body-screen.js';
 import { ACTIVITY_NS, toXml, XML_TYPE, type XmlTree } from '../representation.js';
 import { ErrorBodySchema, NoQuery } from '../schemas/common.schema.js';
@@ -19,7 +20,8 @@ import { CompletedList, type CompletedListType } from '../schemas/lifecycle.sche
 import { PickBody, type PickBodyType } from '../schemas/pick.schema.js';
 
 export interface CompleteRouteDeps {
-  readonly store: CompleteStore;
+  /** CompleteStore: its lock statement reads the organisation version when given one. */
+  readonly store: { readonly completeAtomically: VersionChecking<CompleteStore['completeAtomically']> };
   readonly clock: Clock;
   readonly messages: Messages;
 }
@@ -35,13 +37,20 @@ export function registerCompleteRoute(app: FastifyInstance, deps: CompleteRouteD
         body: PickBody,
         response: { 200: CompletedList, '4xx': ErrorBodySchema },
       },
-      config: { api: { query: NoQuery, takesBody: true } },
+      // The caller's facts are checked by the lock statement (withCheckedWrite below).
+      config: { api: { query: NoQuery, takesBody: true, factsCheck: 'by-route' } },
       preValidation: async (request) => screenEditBody(request.body),
     },
     async (request, reply) => {
       const built = buildPickRequest(request.body.activity, false);
       if (!built.ok) throw toApiError(built.failure);
-      const outcome = await completeActivities(deps, request.caller!, built.value);
+      const outcome = await withCheckedWrite(request, (caller, factsVersion, checked) => {
+        const store: CompleteStore = {
+          completeAtomically: async (ids, decide) =>
+            checked(await deps.store.completeAtomically(ids, decide, factsVersion)),
+        };
+        return completeActivities({ store, clock: deps.clock }, caller!, built.value);
+      });
       if (!outcome.ok) throw toApiError(outcome.failure);
       const answer = completedJson(outcome.value, request.locale, deps.messages);
       if (request.media === 'xml') return reply.type(XML_TYPE).send(completedXml(answer));

@@ -37,7 +37,7 @@ export function collectOpenApi(app: FastifyInstance, info: { version: string }):
   }));
 }
 
-function parametersOf(schema: Schema | undefined, where: 'path' | 'query'): unknown[] {
+function parametersOf(schema: Schema | undefined, where: 'path' | 'query' | 'header'): unknown[] {
   const properties = (schema?.properties ?? {}) as Record<string, Schema>;
   const required = (schema?.required ?? []) as string[];
   return Object.entries(properties).map(([name, s]) => ({
@@ -62,10 +62,18 @@ function operationOf(schema: Schema): Record<string, unknown> {
     responses[key] =
       status === '204'
         ? { description: typeof s.description === 'string' ? s.description : 'No Content' }
-        : {
-            description: status === '4xx' ? 'eGain error body (also 5xx)' : 'OK',
-            content: { 'application/json': { schema: s }, 'application/xml': { schema: { type: 'string' } } },
-          };
+        : typeof s.contentMediaType === 'string'
+          ? {
+              description: typeof s.description === 'string' ? s.description : 'OK',
+              content: { [s.contentMediaType]: { schema: { type: 'string' } } },
+            }
+          : {
+              description: status === '4xx' ? 'eGain error body (also 5xx)' : 'OK',
+              content: {
+                'application/json': { schema: s },
+                'application/xml': { schema: { type: 'string' } },
+              },
+            };
   }
   return {
     operationId: schema.operationId,
@@ -73,6 +81,7 @@ function operationOf(schema: Schema): Record<string, unknown> {
     parameters: [
       ...parametersOf(schema.params as Schema, 'path'),
       ...parametersOf(schema.querystring as Schema, 'query'),
+      ...parametersOf(schema.headers as Schema, 'header'),
       ...headers,
     ],
     ...(schema.body

@@ -5,13 +5,15 @@ import type { Clock } from '../../domain/pick-activities.js';
 import { pullActivities, type PullStore } from '../../domain/pull-activities.js';
 import { activityHref } from '../activity-representation.js';
 import { ApiError, toApiError } from '../error-catalog.js';
+import { withCheckedWrite, type VersionChecking } from '../facts-check.js';
 import { bodyWasSent } from '../edit-body-screen.js';
 import { ACTIVITY_NS, toXml, XML_TYPE } from '../representation.js';
 import { ErrorBodySchema, NoQuery } from '../schemas/common.schema.js';
 import { PulledList, type PulledListType } from '../schemas/lifecycle.schema.js';
 
 export interface PullRouteDeps {
-  readonly store: PullStore;
+  /** PullStore: its first statement reads the organisation version when given one. */
+  readonly store: { readonly pullAtomically: VersionChecking<PullStore['pullAtomically']> };
   readonly clock: Clock;
 }
 
@@ -29,14 +31,21 @@ export function registerPullRoute(app: FastifyInstance, deps: PullRouteDeps): vo
           '4xx': ErrorBodySchema,
         },
       },
-      config: { api: { query: NoQuery, takesBody: false } },
+      // The caller's facts are checked by the pull's first statement (withCheckedWrite below).
+      config: { api: { query: NoQuery, takesBody: false, factsCheck: 'by-route' } },
       // Rule 4: refused before a byte of it is parsed, whatever its media type.
       preParsing: async (request) => {
         if (bodyWasSent(request.headers)) throw new ApiError('400-203');
       },
     },
     async (request, reply) => {
-      const outcome = await pullActivities(deps, request.caller!);
+      const outcome = await withCheckedWrite(request, (caller, factsVersion, checked) => {
+        const store: PullStore = {
+          pullAtomically: async (user, decide) =>
+            checked(await deps.store.pullAtomically(user, decide, factsVersion)),
+        };
+        return pullActivities({ store, clock: deps.clock }, caller!);
+      });
       if (!outcome.ok) throw toApiError(outcome.failure);
       if (outcome.value === undefined) return reply.code(204).send();
       const answer: PulledListType = {

@@ -6,13 +6,15 @@ import { buildPickRequest } from '../../domain/pick-request.js';
 import type { TransferTarget } from '../../domain/rules/transfer-target.js';
 import { transferActivities, type TransferStore } from '../../domain/transfer-activities.js';
 import { toApiError } from '../error-catalog.js';
+import { withCheckedWrite, type VersionChecking } from '../facts-check.js';
 import { screenEditBody } from '../edit-body-screen.js';
 import { ErrorBodySchema } from '../schemas/common.schema.js';
 import { TargetIdParams, TransferQuery } from '../schemas/lifecycle.schema.js';
 import { PickBody, type PickBodyType } from '../schemas/pick.schema.js';
 
 export interface TransferRouteDeps {
-  readonly store: TransferStore;
+  /** TransferStore: its lock statement reads the organisation version when given one. */
+  readonly store: { readonly transferAtomically: VersionChecking<TransferStore['transferAtomically']> };
   readonly clock: Clock;
 }
 
@@ -38,20 +40,26 @@ export function registerTransferRoutes(app: FastifyInstance, deps: TransferRoute
             '4xx': ErrorBodySchema,
           },
         },
-        config: { api: { query: TransferQuery, takesBody: true, clients: true } },
+        // A user caller's facts are checked by the lock statement (withCheckedWrite below).
+        config: { api: { query: TransferQuery, takesBody: true, clients: true, factsCheck: 'by-route' } },
         preValidation: async (request) => screenEditBody(request.body),
       },
       async (request, reply) => {
         const built = buildPickRequest(request.body.activity, request.query.unpin === 'yes');
         if (!built.ok) throw toApiError(built.failure);
-        const caller = request.caller ?? request.clientApp!;
         // A malformed path id names no target: the store answers it as unknown (404-100), unqueried.
-        const outcome = await transferActivities(
-          deps,
-          caller,
-          { ...built.value, reassign: request.query.reassign === 'yes' },
-          { kind, id: request.params.id },
-        );
+        const outcome = await withCheckedWrite(request, (user, factsVersion, checked) => {
+          const store: TransferStore = {
+            transferAtomically: async (target, ids, decide, by) =>
+              checked(await deps.store.transferAtomically(target, ids, decide, by, factsVersion)),
+          };
+          return transferActivities(
+            { store, clock: deps.clock },
+            user ?? request.clientApp!,
+            { ...built.value, reassign: request.query.reassign === 'yes' },
+            { kind, id: request.params.id },
+          );
+        });
         if (!outcome.ok) throw toApiError(outcome.failure);
         return reply.code(204).send();
       },

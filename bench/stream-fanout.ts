@@ -1,0 +1,206 @@
+// The live stream's fan-out target of issue 13: "a stream reaches 1,000 connected agents with p99
+// delivery under 1 s at 200 picks/s".
+//
+//   node --import tsx bench/stream-fanout.ts [--clients 1000] [--rate 200] [--seconds 15]
+//
+// One casemgr instance (the compiled CLI, PostgreSQL) holds --clients event streams, all opened from
+// this process; this process also commits --rate transactions a second, each adding one outbox event
+// as a one-activity pick does (appendEvents, with its NOTIFY) — another writer than the streaming
+// instance, as in a cluster. Delivery latency is measured per stream per event: the receiving time
+// minus the commit's start, both on this process's clock. Every stream must receive every event.
+import { request } from 'node:http';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { issueToken } from '../src/auth/token-issuer.js';
+import { importDocument, validateOrganisationText } from '../src/cli/import-command.js';
+import { openDatabase } from '../src/store/database.js';
+import { KeyStore } from '../src/store/key-store.js';
+import { appendEvents } from '../src/store/outbox.js';
+import { PG_ADMIN_URL } from './bench-database.js';
+import { killAllChildren, startService } from './service-process.js';
+import { ensureBuilt } from './setup.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '15' },
+  },
+});
+const CLIENTS = Number(values.clients);
+const RATE = Number(values.rate);
+const SECONDS = Number(values.seconds);
+const now = () => performance.timeOrigin + performance.now();
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+/** Receivers run in worker threads, so that parsing what 1,000 streams receive does not delay the writer. */
+const RECEIVER_THREADS = 2;
+
+interface ReceiverJob {
+  readonly baseUrl: string;
+  readonly token: string;
+  readonly clients: number;
+}
+
+/** A worker: opens its streams, then on 'report' sends back its latencies and counts per stream. */
+function receive(job: ReceiverJob): void {
+  const latencies: number[] = [];
+  const received = new Array<number>(job.clients).fill(0);
+  let open = 0;
+  for (let i = 0; i < job.clients; i++) {
+    const outgoing = request(
+      `${job.baseUrl}/core/casemgr/v3/events`,
+      { agent: false, headers: { authorization: `Bearer ${job.token}`, accept: 'text/event-stream' } },
+      (response) => {
+        if (response.statusCode !== 200) throw new Error(`stream ${i}: ${response.statusCode}`);
+        if (++open === job.clients) parentPort!.postMessage({ open });
+        response.setEncoding('utf8');
+        let carry = '';
+        response.on('data', (chunk: string) => {
+          const at = now();
+          const text = carry + chunk;
+          const end = text.lastIndexOf('\n\n');
+          carry = end === -1 ? text : text.slice(end + 2);
+          const whole = end === -1 ? '' : text.slice(0, end);
+          for (const match of whole.matchAll(/"sentAt":([0-9.]+)/g)) {
+            latencies.push(at - Number(match[1]));
+            received[i]++;
+          }
+        });
+      },
+    );
+    outgoing.end();
+  }
+  parentPort!.on('message', () => {
+    parentPort!.postMessage({ latencies, received });
+    process.exit(0);
+  });
+}
+
+async function main(): Promise<void> {
+  console.log(await ensureBuilt(false));
+  const name = `casemgr_stream_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  // The writer's pool waits as long as it must: a slow commit is a figure, not an error.
+  const database = await openDatabase(
+    { dialect: 'postgres', url: url.toString() },
+    { poolMax: 10, statementTimeoutMs: 30_000, connectionTimeoutMs: 60_000 },
+  );
+  let service: Awaited<ReturnType<typeof startService>> | undefined;
+  const workers: Worker[] = [];
+  try {
+    const demo = await readFile(new URL('../demo/organisation.json', import.meta.url), 'utf8');
+    await importDocument(database, validateOrganisationText(demo), Date.now());
+    const key = await new KeyStore(database.db).getOrCreate(Date.now());
+    const token = issueToken(key, {
+      userId: '1001',
+      loginName: 'alice',
+      scope: 'core.casemgr.manage',
+      expiresInSeconds: 3600,
+    });
+    service = await startService({
+      databaseUrl: url.toString(),
+      poolMax: 10,
+      env: {
+        STREAM_MAX_PER_USER: String(CLIENTS),
+        STREAM_MAX_CLIENTS: String(Math.max(CLIENTS, 2048)),
+        MAX_CONNECTIONS: String(Math.max(4096, CLIENTS * 2)),
+      },
+    });
+
+    const perThread = Math.ceil(CLIENTS / RECEIVER_THREADS);
+    for (let t = 0; t < RECEIVER_THREADS; t++) {
+      const clients = Math.min(perThread, CLIENTS - t * perThread);
+      const worker = new Worker(new URL(import.meta.url), {
+        workerData: { baseUrl: service.baseUrl, token, clients } satisfies ReceiverJob,
+        execArgv: ['--import', 'tsx'],
+      });
+      await new Promise<void>((resolve, reject) => {
+        worker.once('message', () => resolve());
+        worker.once('error', reject);
+      });
+      workers.push(worker);
+    }
+    console.log(`${CLIENTS} streams open on ${service.baseUrl} (${RECEIVER_THREADS} receiver threads)`);
+
+    // Fixed rate: each transaction starts on its schedule, whether or not the previous one ended.
+    let sent = 0;
+    const writes: Promise<unknown>[] = [];
+    const started = now();
+    const total = RATE * SECONDS;
+    for (let n = 0; n < total; n++) {
+      const due = started + (n * 1000) / RATE;
+      const wait = due - now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      writes.push(
+        database.db.transaction().execute((trx) =>
+          appendEvents(trx, [
+            {
+              type: 'activity_transition',
+              activityId: String(100001 + (n % 1000)),
+              caseId: null,
+              departmentId: '999',
+              previousUserId: '1002',
+              userId: '1001',
+              actor: '1001',
+              requestId: randomUUID(),
+              atMs: Date.now(),
+              payload: { transition: { type: 'user_assignment' }, sentAt: now(), n },
+            },
+          ]),
+        ),
+      );
+      sent++;
+    }
+    await Promise.all(writes);
+    // Whatever is still on its way gets a few seconds to arrive; then every thread reports.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const reports = await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<{ latencies: number[]; received: number[] }>((resolve) => {
+            worker.once('message', resolve);
+            worker.postMessage('report');
+          }),
+      ),
+    );
+    const sorted = Float64Array.from(reports.flatMap((r) => r.latencies)).sort();
+    const missing = reports.flatMap((r) => r.received).reduce((sum, count) => sum + (sent - count), 0);
+    const line = (label: string, ms: number) => `${label} ${ms.toFixed(1)} ms`;
+    console.log(
+      [
+        `${CLIENTS} streams, ${RATE} events/s for ${SECONDS} s: ${sent} events, ${sorted.length} deliveries, ${missing} missing`,
+        [
+          line('p50', percentile(sorted, 50)),
+          line('p90', percentile(sorted, 90)),
+          line('p99', percentile(sorted, 99)),
+          line('max', sorted[sorted.length - 1] ?? Number.NaN),
+        ].join(', '),
+      ].join('\n'),
+    );
+  } finally {
+    for (const worker of workers) await worker.terminate();
+    await service?.stop();
+    await database.close();
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}
+
+if (!isMainThread) receive(workerData as ReceiverJob);
+else
+  main().catch((error: unknown) => {
+    console.error(error);
+    killAllChildren();
+    process.exitCode = 1;
+  });
