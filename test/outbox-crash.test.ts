@@ -1,4 +1,4 @@
-// The outbox's promise under a crash: a real `casemgr serve` child process (bin/casemgr.js) takes
+// The outbox's promise under a crash: a real `casemgr serve` child process (the CLI) takes
 // picks, pulls and transfers from concurrent clients and is SIGKILLed while requests are in flight.
 // Afterwards, on the database as the dead process left it: every change that committed has exactly
 // its event (one per history row, same activity and request id), no event exists for a change that
@@ -46,7 +46,9 @@ function environment(extra: Record<string, string>): NodeJS.ProcessEnv {
 
 async function serve(databaseUrl: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['bin/casemgr.js', 'serve'], {
+  // The CLI's sources through tsx, as test/cli.test.ts runs them: bin/casemgr.js would prefer a
+  // dist/ built before the change under test.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
     cwd: ROOT,
     env: environment({ DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1' }),
     stdio: ['ignore', 'ignore', 'pipe'],
