@@ -73,6 +73,8 @@ export interface PickStatements {
   readonly select: Statement;
   readonly update: Statement;
   readonly insert: Statement;
+  /** What appendEvents issues (store/outbox.ts): on PostgreSQL the xid and NOTIFY, then the INSERT. */
+  readonly events: readonly Statement[];
   readonly commit: Statement;
 }
 
@@ -92,6 +94,7 @@ const LAST_MODIFIED = 4_102_444_800_123;
 /** previousLastModifiedMs of the activity at index i is PREVIOUS + i. */
 const PREVIOUS = 4_000_000_000_000;
 const MAX_IDS = 1000;
+const MARKER_DEPARTMENT = 'bench-marker-dept';
 const idMarker = (i: number) => `bench-marker-id-${i}`;
 const kindMarker = (i: number) => `bench-marker-kind-${i}`;
 const fromMarker = (i: number) => `bench-marker-from-${i}`;
@@ -111,6 +114,8 @@ function toSlot(value: unknown): Slot {
           ? { kind: 'fromKind', index }
           : { kind: 'fromId', index };
     }
+    // The events name the department; the ceiling writes the marker as is (the outbox has no key).
+    if (value === MARKER_DEPARTMENT) return { kind: 'const', value };
     if (value.startsWith('bench-marker')) throw new Error(`unmapped marker ${value}`);
     if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value))
       return { kind: 'uuid' };
@@ -189,23 +194,27 @@ export async function captureSql(
       };
       await activities.pickAtomically(ids, () => succeed(plan));
       const statements = take();
-      if (statements.length !== 5) {
+      const expected = dialect === 'postgres' ? 7 : 6;
+      if (statements.length !== expected) {
         throw new Error(
-          `pickAtomically issued ${statements.length} statements, expected 5:\n` +
+          `pickAtomically issued ${statements.length} statements, expected ${expected}:\n` +
             statements.map((s) => s.sql).join('\n'),
         );
       }
-      const [begin, select, update, insert, commit] = statements;
+      const [begin, select, update, insert] = statements;
+      const events = statements.slice(4, -1);
+      const commit = statements[statements.length - 1];
       // A refused pick ends the same transaction without writing: begin, select, commit.
       await activities.pickAtomically(ids, () => fail({ kind: 'StaleLastModified', ids }));
       const refused = take();
       if (refused.length !== 3 || refused[2].sql !== commit.sql) {
         throw new Error(`a refused pick issued ${refused.map((s) => s.sql).join(' | ')}`);
       }
-      pick.set(n, { begin, select, update, insert, commit });
+      pick.set(n, { begin, select, update, insert, events, commit });
     }
     // The recorded picks wrote history rows and marker rows: the bench database starts empty.
     await db.deleteFrom('activity_history').execute();
+    await db.deleteFrom('events').execute();
     await db.deleteFrom('activities').execute();
     await db.deleteFrom('users').execute();
     await db.deleteFrom('departments').execute();
@@ -258,7 +267,7 @@ export function describeSql(captured: CapturedSql): string {
   for (const [n, p] of captured.pick) {
     lines.push(
       `-- pickAtomically(${n})`,
-      ...[p.begin, p.select, p.update, p.insert, p.commit].map((s) => abbreviate(s.sql)),
+      ...[p.begin, p.select, p.update, p.insert, ...p.events, p.commit].map((s) => abbreviate(s.sql)),
     );
   }
   return lines.join('\n');

@@ -126,6 +126,7 @@ export function openSqliteDirect(path: string, sql: CapturedSql): DirectDatabase
           const binding = { userId, ids, ...verdict };
           run(statements.update, binding);
           run(statements.insert, binding);
+          for (const statement of statements.events) run(statement, binding);
         }
         run(statements.commit, { userId, ids });
         return verdict.end;
@@ -175,6 +176,7 @@ export function openPostgresDirect(url: string, poolMax: number, sql: CapturedSq
           const binding = { userId, ids, ...verdict };
           await run(client, statements.update, binding);
           await run(client, statements.insert, binding);
+          for (const statement of statements.events) await run(client, statement, binding);
         }
         await run(client, statements.commit, { userId, ids });
         return verdict.end;

@@ -7,6 +7,7 @@ import type { AuthConfig } from './auth/auth-config.js';
 import { createCallerResolver, type CallerResolver } from './auth/caller-resolver.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import type { Clock } from './domain/pick-activities.js';
+import type { ActivityEvent } from './domain/events.js';
 import { registerApiGate } from './http/api-gate.js';
 import {
   applyConnectionLimits,
@@ -35,6 +36,7 @@ import {
 import { setResponseHeaders } from './http/response-headers.js';
 import { API_SERVER_OPTIONS } from './http/server-options.js';
 import { registerActivityReadRoute } from './http/routes/activity-read.route.js';
+import { registerActivityHistoryRoute } from './http/routes/activity-history.route.js';
 import { registerCaseReadRoute } from './http/routes/case-read.route.js';
 import { registerActivitySearchRoute } from './http/routes/activity-search.route.js';
 import { registerCreateEmailRoute } from './http/routes/create-email.route.js';
@@ -54,6 +56,7 @@ import { Messages } from './i18n/messages.js';
 import { ActivitySearch } from './store/activity-search.js';
 import { ActivityStore, type ActivityStoreSeams } from './store/activity-store.js';
 import { CaseStore } from './store/case-store.js';
+import { HistoryStore } from './store/history-store.js';
 import type { OpenDatabase } from './store/database.js';
 import { KeyStore } from './store/key-store.js';
 import { OrganisationStore } from './store/organisation-store.js';
@@ -134,7 +137,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     writeHealth,
     onCommitted: () => live.streams?.committed(),
   });
-  const activities = new ActivityStore(db, dialect, transactional, options.storeSeams);
+  const eventsCommitted = (events: readonly ActivityEvent[]) => {
+    for (const event of events) metrics.eventsWritten.inc({ type: event.type });
+  };
+  const activities = new ActivityStore(db, dialect, transactional, options.storeSeams, eventsCommitted);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
   const embeddedKey =
@@ -197,14 +203,22 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   registerPickRoute(server, { store: activities, clock, onPicked: (n) => metrics.activitiesPicked.inc(n) });
   registerActivityReadRoute(server, { reader: activities, messages });
+  registerActivityHistoryRoute(server, { reader: new HistoryStore(db) });
   registerCaseReadRoute(server, { reader: new CaseStore(db), messages });
   registerActivitySearchRoute(server, { searcher: new ActivitySearch(db), reader: activities, messages });
-  const intake = new IntakeStore(db, dialect, transactional);
+  const intake = new IntakeStore(db, dialect, transactional, {}, eventsCommitted);
   registerCreateTaskRoute(server, { store: intake, clock });
   registerCreateEmailRoute(server, { store: intake, clock });
-  registerTransferRoutes(server, { store: new TransferStore(dialect, transactional), clock });
-  registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional), clock, messages });
-  registerPullRoute(server, { store: new PullStore(dialect, transactional), clock });
+  registerTransferRoutes(server, {
+    store: new TransferStore(dialect, transactional, eventsCommitted),
+    clock,
+  });
+  registerCompleteRoute(server, {
+    store: new CompleteStore(dialect, transactional, eventsCommitted),
+    clock,
+    messages,
+  });
+  registerPullRoute(server, { store: new PullStore(dialect, transactional, eventsCommitted), clock });
   const webhooks = new WebhookStore(db, dialect, transactional);
   registerWebhookRoutes(server, { store: webhooks, clock });
   const deliverer = startDeliverer(server, webhooks, options, metrics);

@@ -9,6 +9,7 @@ import {
   USER_LICENSES,
   canSeeDepartment,
   hasAnyLicense,
+  type Actor as Writer,
   type Caller,
   type ClientApplication,
 } from './caller.js';
@@ -349,6 +350,12 @@ export interface AllocatedIds {
 }
 
 const actorUserId = (actor: Actor): string | null => (actor.kind === 'user' ? actor.caller.userId : null);
+
+/** Who history and events name as having created the activity. */
+export const writerOf = (actor: Actor): Writer =>
+  actor.kind === 'user'
+    ? { kind: 'user', userId: actor.caller.userId }
+    : { kind: 'client', clientId: actor.client.clientId };
 
 function contentOf(request: CommonRequest): Record<string, string> {
   const content: Record<string, string> = {};

@@ -4,9 +4,11 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import { ACTIVITY_STATUSES, type Activity, type ActivityStatus } from '../domain/activity.js';
 import { fail, type Outcome } from '../domain/failures.js';
+import { pickEvents, toSubject, type ActivityEvent, type EventsCommitted } from '../domain/events.js';
 import type { PickStore } from '../domain/pick-activities.js';
 import type { PickPlan } from '../domain/pick-rules.js';
 import type { Dialect } from './dialect.js';
+import { appendEvents } from './outbox.js';
 import type { Database } from './schema.js';
 import { QueryTemplates } from './query-templates.js';
 import { RowsChangedError } from './store-errors.js';
@@ -131,6 +133,7 @@ export class ActivityStore implements PickStore {
     private readonly dialect: Dialect,
     private readonly transactional: Transactional,
     private readonly seams: ActivityStoreSeams = {},
+    private readonly eventsCommitted: EventsCommitted = () => undefined,
   ) {}
 
   private readonly templates = new QueryTemplates();
@@ -259,32 +262,33 @@ export class ActivityStore implements PickStore {
     factsVersion?: number,
   ): Promise<Outcome<PickPlan>> {
     try {
-      return await this.transactional(async (trx) => {
+      const { outcome, events } = await this.transactional(async (trx) => {
         const rows = await this.selectForUpdate(trx, ids, factsVersion !== undefined);
         await checkFactsVersion(trx, factsVersion, rows[0]?.organisation_version);
-        const found = rows.map(toActivity);
+        const found = rows.map((row) => ({ ...toActivity(row), caseId: row.case_id }));
         const outcome = decide(found);
-        if (outcome.ok) {
-          await this.seams.beforePickWrite?.(trx, outcome.value);
-          await this.writePlan(trx, outcome.value);
-        }
-        return outcome;
+        if (!outcome.ok) return { outcome, events: [] };
+        await this.seams.beforePickWrite?.(trx, outcome.value);
+        return { outcome, events: await this.writePlan(trx, outcome.value, found) };
       });
+      this.eventsCommitted(events);
+      return outcome;
     } catch (error) {
       if (error instanceof RowsChangedError) return fail({ kind: 'StaleLastModified', ids: error.ids });
       throw error;
     }
   }
 
+  /** The pick's lock query, with the case its events name (the column costs no extra read). */
   private lockQuery(db: Kysely<Database>, ids: readonly string[]) {
-    return lockActivitiesQuery(db, this.dialect, ids);
+    return lockActivitiesQuery(db, this.dialect, ids).select('a.case_id');
   }
 
   private async selectForUpdate(
     trx: Kysely<Database>,
     ids: readonly string[],
     withVersion: boolean,
-  ): Promise<(ActivityRow & { organisation_version?: number | string | null })[]> {
+  ): Promise<(ActivityRow & { case_id: string | null; organisation_version?: number | string | null })[]> {
     const query = this.templates.query(
       `lock:${ids.length}:${withVersion}`,
       (slot) =>
@@ -311,8 +315,13 @@ export class ActivityStore implements PickStore {
    * each row on the lastModified the rules judged too: should the row lock ever fail to hold (a
    * misconfigured isolation, a driver or database bug), a row changed in between is not overwritten,
    * and the whole pick is refused as stale — two picks can never both win the same activity.
+   * Then one multi-row INSERT of the pick's events (outbox), which it answers.
    */
-  private async writePlan(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
+  private async writePlan(
+    trx: Kysely<Database>,
+    plan: PickPlan,
+    found: readonly Activity[],
+  ): Promise<ActivityEvent[]> {
     const ids = plan.changes.map((change) => change.activityId);
     const n = ids.length;
     const updated = await trx.executeQuery(
@@ -386,5 +395,12 @@ export class ActivityStore implements PickStore {
         [...rows.flat(), pickId, plan.userId, plan.lastModifiedMs],
       ),
     );
+    const events = pickEvents(found.map(toSubject), plan, {
+      actor: { kind: 'user', userId: plan.userId },
+      requestId: pickId,
+      atMs: plan.lastModifiedMs,
+    });
+    await appendEvents(trx, events);
+    return events;
   }
 }

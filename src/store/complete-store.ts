@@ -6,10 +6,12 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Activity } from '../domain/activity.js';
 import type { CompleteResult, CompleteStore as CompletePort } from '../domain/complete-activities.js';
+import { completeEvents, toSubject, type EventsCommitted } from '../domain/events.js';
 import { fail, type Outcome } from '../domain/failures.js';
 import type { CompletePlan } from '../domain/operations/complete.js';
 import type { Dialect } from './dialect.js';
 import { guardedUpdate, insertHistory, lockActivities } from './lifecycle-writes.js';
+import { appendEvents } from './outbox.js';
 import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
@@ -18,6 +20,7 @@ export class CompleteStore implements CompletePort {
   constructor(
     private readonly dialect: Dialect,
     private readonly transactional: Transactional,
+    private readonly eventsCommitted: EventsCommitted = () => undefined,
   ) {}
 
   async completeAtomically(
@@ -27,22 +30,33 @@ export class CompleteStore implements CompletePort {
     factsVersion?: number,
   ): Promise<Outcome<CompleteResult>> {
     try {
-      return await this.transactional(async (trx): Promise<Outcome<CompleteResult>> => {
+      const { outcome, events } = await this.transactional(async (trx) => {
         const found = await lockActivities(trx, this.dialect, ids, factsVersion);
-        const outcome = decide(found);
-        if (!outcome.ok) return outcome;
-        const plan = outcome.value;
-        await this.writePlan(trx, plan);
-        const closedCaseIds = await this.settleCases(trx, plan.casesToSettle, plan.lastModifiedMs);
-        return { ok: true, value: { plan, closedCaseIds } };
+        const decided = decide(found);
+        if (!decided.ok) return { outcome: decided, events: [] };
+        const plan = decided.value;
+        const requestId = randomUUID();
+        await this.writePlan(trx, plan, requestId);
+        const { closed, closedNow } = await this.settleCases(trx, plan.casesToSettle, plan.lastModifiedMs);
+        // One INSERT for the activities' events and the cases' closings, after both are known.
+        const events = completeEvents(found.map(toSubject), plan, closedNow, {
+          actor: { kind: 'user', userId: plan.userId },
+          requestId,
+          atMs: plan.lastModifiedMs,
+        });
+        await appendEvents(trx, events);
+        const outcome: Outcome<CompleteResult> = { ok: true, value: { plan, closedCaseIds: closed } };
+        return { outcome, events };
       });
+      this.eventsCommitted(events);
+      return outcome;
     } catch (error) {
       if (error instanceof RowsChangedError) return fail({ kind: 'StaleLastModified', ids: error.ids });
       throw error;
     }
   }
 
-  private async writePlan(trx: Kysely<Database>, plan: CompletePlan): Promise<void> {
+  private async writePlan(trx: Kysely<Database>, plan: CompletePlan, requestId: string): Promise<void> {
     await guardedUpdate(
       trx,
       plan.changes.map((c) => ({ id: c.activityId, previousLastModifiedMs: c.previousLastModifiedMs })),
@@ -65,7 +79,7 @@ export class CompleteStore implements CompletePort {
         to: plan.userId,
         unpinned: false,
       })),
-      { requestId: randomUUID(), by: plan.userId, atMs: plan.lastModifiedMs, action: 'completed' },
+      { requestId, by: plan.userId, atMs: plan.lastModifiedMs, action: 'completed' },
     );
   }
 
@@ -74,14 +88,14 @@ export class CompleteStore implements CompletePort {
    * closes those left with no open activity. On PostgreSQL at READ COMMITTED the UPDATE runs after the
    * lock was granted, so it sees the other transaction's completed rows; at SERIALIZABLE a pair that
    * each missed the other's write is a serialization failure, and the retry sees both.
-   * Answers every settled case that is closed now.
+   * Answers every settled case that is closed now, and those this write closed.
    */
   private async settleCases(
     trx: Kysely<Database>,
     caseIds: readonly string[],
     nowMs: number,
-  ): Promise<Set<string>> {
-    if (caseIds.length === 0) return new Set();
+  ): Promise<{ closed: Set<string>; closedNow: Set<string> }> {
+    if (caseIds.length === 0) return { closed: new Set(), closedNow: new Set() };
     const locked = await trx
       .selectFrom('cases')
       .select(['id', 'status'])
@@ -92,7 +106,7 @@ export class CompleteStore implements CompletePort {
       .execute();
     const closed = new Set(locked.filter((row) => row.status === 'closed').map((row) => row.id));
     const open = locked.filter((row) => row.status === 'open').map((row) => row.id);
-    if (open.length === 0) return closed;
+    if (open.length === 0) return { closed, closedNow: new Set() };
     const closing = await trx
       .updateTable('cases')
       .set({ status: 'closed', closed_ms: nowMs })
@@ -111,7 +125,8 @@ export class CompleteStore implements CompletePort {
       )
       .returning('id')
       .execute();
-    for (const row of closing) closed.add(row.id);
-    return closed;
+    const closedNow = new Set(closing.map((row) => row.id));
+    for (const id of closedNow) closed.add(id);
+    return { closed, closedNow };
   }
 }

@@ -2,6 +2,7 @@
 // (autocommit, store/id-sequence.ts); then ONE transaction reads the facts the rules need, lets the
 // domain decide, and writes customer, case and activity together — a refusal or a failure at any
 // step leaves none of them behind.
+import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type {
   AllocatedIds,
@@ -11,9 +12,11 @@ import type {
   CreatePlan,
   IntakeFacts,
 } from '../domain/create-activity-rules.js';
-import { USER_LICENSES } from '../domain/caller.js';
+import { USER_LICENSES, type Actor } from '../domain/caller.js';
+import { createdEvent, type ActivityEvent, type EventsCommitted } from '../domain/events.js';
 import type { Dialect } from './dialect.js';
 import { allocateIds } from './id-sequence.js';
+import { appendEvents } from './outbox.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
 
@@ -28,6 +31,8 @@ export interface IntakeQuery {
   readonly callerUserId: string | undefined;
   /** The contact point the customer is found by. */
   readonly contact: ContactPoint;
+  /** Who creates it, as its history and event name them. */
+  readonly by: Actor;
   /** The receiver of an incoming email, to be matched against the department's active aliases. */
   readonly aliasAddress: string | undefined;
 }
@@ -47,6 +52,7 @@ export class IntakeStore {
     private readonly dialect: Dialect,
     private readonly transactional: Transactional,
     private readonly seams: IntakeStoreSeams = {},
+    private readonly eventsCommitted: EventsCommitted = () => undefined,
   ) {}
 
   /**
@@ -61,12 +67,14 @@ export class IntakeStore {
     const [customerId] = await allocateIds(this.db, 'customer', 1);
     const caseId = query.caseId === undefined ? (await allocateIds(this.db, 'case', 1))[0] : undefined;
     const ids: AllocatedIds = { activityId, customerId, caseId };
-    return this.transactional(async (trx) => {
+    const { result, events } = await this.transactional(async (trx) => {
       const decision = decide(await this.readFacts(trx, query), ids);
-      if (!decision.ok) return decision;
-      await this.write(trx, decision.plan, query.contact);
-      return { ok: true as const, activityId: decision.plan.activity.id };
+      if (!decision.ok) return { result: decision, events: [] };
+      const events = await this.write(trx, decision.plan, query);
+      return { result: { ok: true as const, activityId: decision.plan.activity.id }, events };
     });
+    this.eventsCommitted(events);
+    return result;
   }
 
   private async readFacts(trx: Kysely<Database>, query: IntakeQuery): Promise<IntakeFacts> {
@@ -188,8 +196,9 @@ export class IntakeStore {
     return (rows.find((r) => r.department_key === departmentId) ?? rows[0])?.customer_id;
   }
 
-  private async write(trx: Kysely<Database>, plan: CreatePlan, key: ContactPoint): Promise<void> {
+  private async write(trx: Kysely<Database>, plan: CreatePlan, query: IntakeQuery): Promise<ActivityEvent[]> {
     const { activity } = plan;
+    const key = query.contact;
     const customerId =
       'existingId' in plan.customer ? plan.customer.existingId : await this.createCustomer(trx, plan, key);
     let caseId: string;
@@ -246,6 +255,12 @@ export class IntakeStore {
         payload_json: JSON.stringify(activity.payload),
       })
       .execute();
+    const event = createdEvent(
+      { ...activity, caseId },
+      { actor: query.by, requestId: randomUUID(), atMs: activity.createdMs },
+    );
+    await appendEvents(trx, [event]);
+    return [event];
   }
 
   /**

@@ -3,6 +3,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Activity } from '../domain/activity.js';
 import type { Actor } from '../domain/caller.js';
+import { actorKey } from '../domain/events.js';
 import { lockActivitiesQuery, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
 import type { Database } from './schema.js';
@@ -10,8 +11,7 @@ import { RowsChangedError } from './store-errors.js';
 import { checkFactsVersion, versionQuery } from './user-store.js';
 
 /** Who a history row names in `by_user_id`: a user id, or `client:NAME` for a client application. */
-export const actorId = (actor: Actor): string =>
-  actor.kind === 'user' ? actor.userId : `client:${actor.clientId}`;
+export const actorId = (actor: Actor): string => actorKey(actor);
 
 /**
  * The activities with these ids, with their case, locked as the pick locks them (lockActivitiesQuery).

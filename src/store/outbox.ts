@@ -10,6 +10,7 @@
 // in id order with gap tracking instead (store/event-order.ts), which needs the xid assigned before
 // the id is taken: appendEvents does that first, in the statement that also queues the notification.
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
+import { QueryTemplates } from './query-templates.js';
 import type { Database } from './schema.js';
 import { enqueueDeliveries } from './webhook-fan-out.js';
 
@@ -39,6 +40,23 @@ export interface OutboxEvent {
 /** The PostgreSQL channel told at each commit that added events (the live stream's LISTEN). */
 export const EVENTS_CHANNEL = 'casemgr_events';
 
+const COLUMNS_PER_EVENT = 11;
+/**
+ * The INSERT compiled once per dialect and number of events (store/query-templates.ts): it is on
+ * the pick path. Keyed by the dialect adapter's class, since one process may open both dialects.
+ */
+const templatesByDialect = new WeakMap<object, QueryTemplates>();
+
+function templatesFor(trx: Kysely<Database>): QueryTemplates {
+  const dialect = trx.getExecutor().adapter.constructor;
+  let templates = templatesByDialect.get(dialect);
+  if (!templates) {
+    templates = new QueryTemplates();
+    templatesByDialect.set(dialect, templates);
+  }
+  return templates;
+}
+
 /**
  * One multi-row INSERT inside the caller's transaction, then the webhook deliveries of those events
  * (src/store/webhook-fan-out.ts) in the same transaction; nothing is written for an empty list.
@@ -51,28 +69,50 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly Outbo
     // never for a transaction that rolls back; the listeners read the table, so no payload is needed.
     await sql`select pg_current_xact_id(), pg_notify(${EVENTS_CHANNEL}, '')`.execute(trx);
   }
-  const inserted = await trx
-    .insertInto('events')
-    .values(
-      events.map((event) => ({
-        type: event.type,
-        activity_id: event.activityId,
-        case_id: event.caseId,
-        department_id: event.departmentId,
-        previous_department_id: event.previousDepartmentId ?? null,
-        user_id: event.userId ?? null,
-        previous_user_id: event.previousUserId ?? null,
-        actor: event.actor,
-        request_id: event.requestId,
-        at_ms: event.atMs,
-        payload_json: JSON.stringify(event.payload),
-      })),
-    )
-    .returning('id')
-    .execute();
+  const values = events.flatMap((event) => [
+    event.type,
+    event.activityId,
+    event.caseId,
+    event.departmentId,
+    event.previousDepartmentId ?? null,
+    event.userId ?? null,
+    event.previousUserId ?? null,
+    event.actor,
+    event.requestId,
+    event.atMs,
+    JSON.stringify(event.payload),
+  ]);
+  const inserted = await trx.executeQuery<{ id: number | string }>(
+    templatesFor(trx).query(
+      `events:${events.length}`,
+      (slot) =>
+        trx
+          .insertInto('events')
+          .values(
+            events.map((_, row) => {
+              const at = (column: number) => slot(row * COLUMNS_PER_EVENT + column);
+              return {
+                type: at(0),
+                activity_id: at(1),
+                case_id: at(2),
+                department_id: at(3),
+                previous_department_id: at(4),
+                user_id: at(5),
+                previous_user_id: at(6),
+                actor: at(7),
+                request_id: at(8),
+                at_ms: at(9),
+                payload_json: at(10),
+              };
+            }),
+          )
+          .returning('id'),
+      values,
+    ),
+  );
   await enqueueDeliveries(
     trx,
-    inserted.map((row) => row.id),
+    inserted.rows.map((row) => row.id),
     Date.now(),
   );
 }

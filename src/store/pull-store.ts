@@ -7,11 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Activity } from '../domain/activity.js';
 import { MAIL_LICENSES, USER_LICENSES, type Caller } from '../domain/caller.js';
+import { pickEvents, toSubject, type ActivityEvent, type EventsCommitted } from '../domain/events.js';
 import type { PickPlan } from '../domain/operations/pick.js';
 import type { PullOffer, PullStore as PullPort } from '../domain/pull-activities.js';
 import { ACTIVITY_COLUMNS, toActivity } from './activity-store.js';
 import type { Dialect } from './dialect.js';
 import { guardedUpdate, insertHistory } from './lifecycle-writes.js';
+import { appendEvents } from './outbox.js';
 import { checkFactsVersion, versionQuery } from './user-store.js';
 import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
@@ -26,6 +28,7 @@ export class PullStore implements PullPort {
   constructor(
     private readonly dialect: Dialect,
     private readonly transactional: Transactional,
+    private readonly eventsCommitted: EventsCommitted = () => undefined,
   ) {}
 
   async pullAtomically(
@@ -38,7 +41,9 @@ export class PullStore implements PullPort {
     // ever fail to hold, another request took that activity: offer again rather than fail the pull.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.pullOnce(caller, decide, factsVersion);
+        const { plan, events } = await this.pullOnce(caller, decide, factsVersion);
+        this.eventsCommitted(events);
+        return plan;
       } catch (error) {
         if (!(error instanceof RowsChangedError) || attempt >= PULL_ATTEMPTS) throw error;
       }
@@ -49,7 +54,7 @@ export class PullStore implements PullPort {
     caller: Caller,
     decide: (offer: PullOffer) => PickPlan | undefined,
     factsVersion: number | undefined,
-  ): Promise<PickPlan | undefined> {
+  ): Promise<{ plan: PickPlan | undefined; events: ActivityEvent[] }> {
     return this.transactional(async (trx) => {
       // The user's maxPull and pull queues in their order, in one round trip. The candidates are
       // chosen by the caller's facts (queues, departments, licenses): their version is checked by
@@ -71,8 +76,7 @@ export class PullStore implements PullPort {
       );
       const candidates = await this.lockCandidates(trx, caller, queues, maxPull);
       const plan = decide({ maxPull, candidates });
-      if (plan) await writePull(trx, plan);
-      return plan;
+      return { plan, events: plan ? await writePull(trx, plan, candidates) : [] };
     });
   }
 
@@ -122,8 +126,16 @@ export class PullStore implements PullPort {
   }
 }
 
-/** The pick's write: assigned:new to the user, pin and lock cleared, one 'pulled' history row each. */
-async function writePull(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
+/**
+ * The pick's write: assigned:new to the user, pin and lock cleared, one 'pulled' history row each,
+ * and their events (user_assignment, as a pick's).
+ */
+async function writePull(
+  trx: Kysely<Database>,
+  plan: PickPlan,
+  candidates: readonly Activity[],
+): Promise<ActivityEvent[]> {
+  const requestId = randomUUID();
   await guardedUpdate(
     trx,
     plan.changes.map((c) => ({ id: c.activityId, previousLastModifiedMs: c.previousLastModifiedMs })),
@@ -146,6 +158,13 @@ async function writePull(trx: Kysely<Database>, plan: PickPlan): Promise<void> {
       to: plan.userId,
       unpinned: c.unpinned,
     })),
-    { requestId: randomUUID(), by: plan.userId, atMs: plan.lastModifiedMs, action: 'pulled' },
+    { requestId, by: plan.userId, atMs: plan.lastModifiedMs, action: 'pulled' },
   );
+  const events = pickEvents(candidates.map(toSubject), plan, {
+    actor: { kind: 'user', userId: plan.userId },
+    requestId,
+    atMs: plan.lastModifiedMs,
+  });
+  await appendEvents(trx, events);
+  return events;
 }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Activity } from '../domain/activity.js';
 import type { Actor } from '../domain/caller.js';
+import { toSubject, transferEvents, type EventSubject, type EventsCommitted } from '../domain/events.js';
 import { fail, type Outcome } from '../domain/failures.js';
 import type { TransferPlan } from '../domain/operations/transfer.js';
 import type { TransferTarget } from '../domain/rules/transfer-target.js';
@@ -18,6 +19,7 @@ import {
   type HistoryRow,
   type RowWrite,
 } from './lifecycle-writes.js';
+import { appendEvents } from './outbox.js';
 import { RowsChangedError } from './store-errors.js';
 import type { Database } from './schema.js';
 import type { Transactional } from './transaction.js';
@@ -26,6 +28,7 @@ export class TransferStore implements TransferPort {
   constructor(
     private readonly dialect: Dialect,
     private readonly transactional: Transactional,
+    private readonly eventsCommitted: EventsCommitted = () => undefined,
   ) {}
 
   async transferAtomically(
@@ -37,20 +40,22 @@ export class TransferStore implements TransferPort {
     factsVersion?: number,
   ): Promise<Outcome<TransferPlan>> {
     try {
-      return await this.transactional(async (trx) => {
+      const { outcome, events } = await this.transactional(async (trx) => {
         const target = await readTarget(trx, targetRef, by);
         const found = await lockActivities(trx, this.dialect, ids, factsVersion);
         const outcome = decide(target, found);
-        if (outcome.ok) await this.writePlan(trx, outcome.value, by);
-        return outcome;
+        if (!outcome.ok) return { outcome, events: [] };
+        return { outcome, events: await this.writePlan(trx, outcome.value, found, by) };
       });
+      this.eventsCommitted(events);
+      return outcome;
     } catch (error) {
       if (error instanceof RowsChangedError) return fail({ kind: 'StaleLastModified', ids: error.ids });
       throw error;
     }
   }
 
-  private async writePlan(trx: Kysely<Database>, plan: TransferPlan, by: Actor): Promise<void> {
+  private async writePlan(trx: Kysely<Database>, plan: TransferPlan, found: readonly Activity[], by: Actor) {
     const write: RowWrite = {
       status: plan.write.status,
       substatus: plan.write.substatus,
@@ -89,16 +94,24 @@ export class TransferStore implements TransferPort {
         unpinned: d.pinned,
       })),
     ];
+    const requestId = randomUUID();
     await insertHistory(trx, history, {
-      requestId: randomUUID(),
+      requestId,
       by: actorId(by),
       atMs: plan.lastModifiedMs,
       action: 'transferred',
     });
+    const events = transferEvents(found.map(toSubject), drafts, plan, {
+      actor: by,
+      requestId,
+      atMs: plan.lastModifiedMs,
+    });
+    await appendEvents(trx, events);
+    return events;
   }
 }
 
-interface DraftRow {
+interface DraftRow extends EventSubject {
   readonly id: string;
   readonly lastModifiedMs: number;
   readonly assignedUserId: string | null;
@@ -115,7 +128,20 @@ async function lockDrafts(
   if (emailIds.length === 0) return [];
   const rows = await trx
     .selectFrom('activities')
-    .select(['id', 'last_modified_ms', 'assigned_user_id', 'queue_id', 'pinned'])
+    .select([
+      'id',
+      'last_modified_ms',
+      'assigned_user_id',
+      'queue_id',
+      'pinned',
+      // What the drafts' events name (same row, no extra read).
+      'type',
+      'subtype',
+      'case_id',
+      'department_id',
+      'status',
+      'substatus',
+    ])
     .where('is_draft_response', '=', 1)
     .where('parent_activity_id', 'in', emailIds)
     .orderBy(sql`length(${sql.ref('id')})`)
@@ -128,6 +154,12 @@ async function lockDrafts(
     assignedUserId: row.assigned_user_id,
     queueId: row.queue_id,
     pinned: Boolean(row.pinned),
+    type: row.type,
+    subtype: row.subtype,
+    caseId: row.case_id,
+    departmentId: row.department_id,
+    status: row.status,
+    substatus: row.substatus,
   }));
 }
 

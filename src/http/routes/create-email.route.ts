@@ -6,6 +6,7 @@ import {
   EMAIL_FACT_RULES,
   EMAIL_REQUEST_RULES,
   firstFailure,
+  writerOf,
   planEmail,
   type EmailRequest,
 } from '../../domain/create-activity-rules.js';
@@ -74,6 +75,7 @@ export function registerCreateEmailRoute(app: FastifyInstance, deps: CreateRoute
           assignee: undefined,
           callerUserId: undefined,
           contact: { kind: 'email', value: email.addresses.from.toLowerCase() },
+          by: writerOf(actor),
           aliasAddress: email.addresses.receiver,
         },
         (facts, ids) => {

@@ -6,6 +6,7 @@ import {
   TASK_FACT_RULES,
   TASK_REQUEST_RULES,
   firstFailure,
+  writerOf,
   planTask,
   type AssigneeRef,
   type TaskRequest,
@@ -106,6 +107,7 @@ export function registerCreateTaskRoute(app: FastifyInstance, deps: CreateRouteD
           assignee: task.assignee,
           callerUserId: actor.kind === 'user' ? actor.caller.userId : undefined,
           contact: task.customer.contacts.find((c) => c.kind === task.search)!,
+          by: writerOf(actor),
           aliasAddress: undefined,
         },
         (facts, ids) => {

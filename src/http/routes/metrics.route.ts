@@ -1,4 +1,5 @@
-// Prometheus metrics: process defaults, request durations by route and status, picked activities.
+// Prometheus metrics: process defaults, request durations by route and status, picked activities,
+// outbox events written.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -11,6 +12,8 @@ export interface Metrics {
   readonly transactionRetries: Counter;
   /** API requests refused to protect the instance: 429 (rate limit) or 503 (overload). */
   readonly refused: Counter<'cause'>;
+  /** Outbox events of committed writes, by type (history, webhooks and the live stream read them). */
+  readonly eventsWritten: Counter<'type'>;
 }
 
 export function createMetrics(): Metrics {
@@ -32,6 +35,12 @@ export function createMetrics(): Metrics {
       name: 'casemgr_requests_refused_total',
       help: 'API requests refused unserved: rate_limit (429), queue_full, waited_too_long, under_pressure (503)',
       labelNames: ['cause'],
+      registers: [registry],
+    }),
+    eventsWritten: new Counter({
+      name: 'casemgr_events_written_total',
+      help: 'Outbox events written by committed writes, by event type',
+      labelNames: ['type'],
       registers: [registry],
     }),
   };
