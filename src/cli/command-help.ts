@@ -8,6 +8,8 @@ Commands:
   serve            start the API (add --demo to seed the demo organisation into an empty database)
   import FILE      load an organisation file
   token LOGIN      print a bearer token for a user
+  user password LOGIN
+                   set a user's console password (read from standard input)
   migrate          create or upgrade the database schema
 
 Run \`casemgr <command> --help\` for a command's options.`;
@@ -40,3 +42,10 @@ export const MIGRATE_HELP = `Usage: casemgr migrate [options]
 
 Creates or upgrades the database schema, prints the migrations it applied, and exits (serve, import
 and token also migrate on start).`;
+
+export const USER_PASSWORD_HELP = `Usage: casemgr user password LOGIN [options]
+
+Sets the console sign-in password of the user with that login name. The password is read from
+standard input (its first line, e.g. \`printf '%s\\n' "$PASSWORD" | casemgr user password bob\`) or,
+on a terminal, typed twice without echo. It must have at least 8 characters; only its scrypt hash is
+stored, with its salt and parameters.`;
