@@ -5,7 +5,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from './auth/auth-config.js';
 import { createCallerResolver, type CallerResolver } from './auth/caller-resolver.js';
+import { createEmbeddedProvider } from './auth/oidc/embedded-provider.js';
+import { registerSignIn } from './auth/oidc/sign-in-routes.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
+import { CredentialStore } from './store/credential-store.js';
 import type { Clock } from './domain/pick-activities.js';
 import { registerApiGate } from './http/api-gate.js';
 import {
@@ -87,6 +90,11 @@ export interface AppOptions {
   readonly rateLimit?: RateLimitSettings;
   /** The bearer token /metrics requires; empty or absent leaves /metrics open. */
   readonly metricsToken?: string;
+  /**
+   * The console's sign-in (the embedded OpenID Provider under /oidc), served in embedded-issuer mode
+   * only: `publicUrl` is the service's origin as browsers see it.
+   */
+  readonly signIn?: { readonly publicUrl: string };
   /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
 }
@@ -116,10 +124,28 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const activities = new ActivityStore(db, dialect, transactional, options.storeSeams);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
-  const embeddedKey =
-    options.auth.jwksUrl === undefined ? await new KeyStore(db).verificationKey(clock.nowMs()) : undefined;
+  const embedded = options.auth.jwksUrl === undefined;
+  // Signing tokens at sign-in needs the private key; otherwise the process only reads the public half.
+  const signingKey =
+    embedded && options.signIn ? await new KeyStore(db).getOrCreate(clock.nowMs()) : undefined;
+  const embeddedKey = embedded
+    ? (signingKey ?? (await new KeyStore(db).verificationKey(clock.nowMs())))
+    : undefined;
+  const provider =
+    signingKey && options.signIn
+      ? createEmbeddedProvider({
+          publicUrl: options.signIn.publicUrl,
+          db,
+          signingKey,
+          scopePrefix: options.auth.scopePrefix,
+          nowMs: () => clock.nowMs(),
+        })
+      : undefined;
   const callers = createCallerResolver(
-    createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
+    createTokenVerifier(options.auth, embeddedKey, {
+      nowMs: () => clock.nowMs(),
+      ...(provider ? { providerIssuer: provider.issuer } : {}),
+    }),
     users,
     options.userFactsTtlMs ?? 0,
   );
@@ -184,6 +210,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerTransferRoutes(server, { store: new TransferStore(dialect, transactional), clock });
   registerCompleteRoute(server, { store: new CompleteStore(dialect, transactional), clock, messages });
   registerPullRoute(server, { store: new PullStore(dialect, transactional), clock });
+  if (provider) registerSignIn(server, provider, new CredentialStore(db));
   await server.ready();
   return { server, organisations, callers, metrics };
 }

@@ -467,7 +467,7 @@ describe('casemgr migrate', () => {
     assert.equal(first.code, 0, describeRun(first));
     assert.equal(
       first.stdout,
-      'applied 7 migrations: 0001-initial, 0002-lifecycle-organisation, 0003-search-indexes, 0004-task-subtype-index, 0005-search-index-order, 0006-last-department, 0007-outbox\n',
+      'applied 8 migrations: 0001-initial, 0002-lifecycle-organisation, 0003-search-indexes, 0004-task-subtype-index, 0005-search-index-order, 0006-last-department, 0007-outbox, 0013-oidc-records\n',
     );
     assert.equal(sqliteCount(dbPath, 'users'), 0);
     const second = await run(['migrate'], { DATABASE_URL: url });

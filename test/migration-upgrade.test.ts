@@ -59,6 +59,7 @@ for (const dialect of dialects) {
           '0005-search-index-order',
           '0006-last-department',
           '0007-outbox',
+          '0013-oidc-records',
         ]);
         const activities = await database.db
           .selectFrom('activities')

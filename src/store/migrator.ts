@@ -10,6 +10,7 @@ import * as taskSubtypeIndex from './migrations/0004-task-subtype-index.js';
 import * as searchIndexOrder from './migrations/0005-search-index-order.js';
 import * as lastDepartment from './migrations/0006-last-department.js';
 import * as outbox from './migrations/0007-outbox.js';
+import * as oidcRecords from './migrations/0013-oidc-records.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
@@ -19,6 +20,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '0005-search-index-order': searchIndexOrder,
   '0006-last-department': lastDepartment,
   '0007-outbox': outbox,
+  '0013-oidc-records': oidcRecords,
 };
 
 class StaticProvider implements MigrationProvider {

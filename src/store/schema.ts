@@ -131,4 +131,15 @@ export interface Database {
     created_ms: Millis;
   };
   settings: { name: string; value: string };
+  /** The embedded OpenID Provider's records (migration 0013; auth/oidc/record-adapter.ts). */
+  oidc_records: {
+    model: string;
+    id: string;
+    payload_json: string;
+    grant_id: string | null;
+    uid: string | null;
+    user_code: string | null;
+    expires_ms: Millis | null;
+    consumed_ms: Millis | null;
+  };
 }

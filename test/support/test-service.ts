@@ -2,6 +2,7 @@
 // imported through the same validation as `casemgr import`, Fastify listening on a loopback port,
 // and real tokens signed by the embedded issuer.
 import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import type { Selectable } from 'kysely';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/auth/auth-config.js';
@@ -60,6 +61,8 @@ export interface TestService {
   readonly baseUrl: string;
   readonly port: number;
   readonly database: OpenDatabase;
+  /** The database's URL, as DATABASE_URL would give it to a `casemgr` command. */
+  readonly databaseUrl: string;
   readonly app: App;
   token(login: string, options?: { scope?: string; expiresInSeconds?: number; issuedAtMs?: number }): string;
   request(request: RawRequest): Promise<HttpResponse>;
@@ -95,8 +98,23 @@ export interface TestServiceOptions {
   readonly rateLimit?: RateLimitSettings;
   /** Steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
+  /** Serve the console's sign-in (the embedded OpenID Provider) at this service's own origin. */
+  readonly signIn?: boolean;
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
+}
+
+/** A loopback port free right now (the OS picks it; it is released at once for the caller to take). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export function rawRequest(baseUrl: string, req: RawRequest): Promise<HttpResponse> {
@@ -135,9 +153,12 @@ export async function startTestService(
       FIXTURE_NOW.getTime(),
     );
   }
+  // The provider's issuer is the service's origin, so the port is chosen before the app is built.
+  const chosenPort = options.signIn ? await freeLoopbackPort() : 0;
   const app = await buildApp({
     database,
     auth: options.auth ?? EMBEDDED_AUTH,
+    ...(options.signIn ? { signIn: { publicUrl: `http://127.0.0.1:${chosenPort}` } } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
@@ -149,7 +170,7 @@ export async function startTestService(
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
     ...(options.storeSeams ? { storeSeams: options.storeSeams } : {}),
   });
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  await app.server.listen({ port: chosenPort, host: '127.0.0.1' });
   const address = app.server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -175,6 +196,7 @@ export async function startTestService(
     baseUrl,
     port,
     database,
+    databaseUrl: testDatabase.url,
     app,
     token,
     request: (req) => rawRequest(baseUrl, req),
