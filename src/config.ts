@@ -51,6 +51,8 @@ export interface ServiceConfig {
   readonly connectionLimits: ConnectionLimits;
   /** The bearer token /metrics requires; empty leaves /metrics open. */
   readonly metricsToken: string;
+  /** The origin browsers reach the service at: the embedded OpenID Provider's issuer is under it. */
+  readonly publicUrl: string;
 }
 
 /** One row per setting: the README's configuration table is this list. */
@@ -184,6 +186,12 @@ export const SETTINGS = [
     help: 'The rate limit window',
   },
   {
+    env: 'PUBLIC_URL',
+    flag: 'public-url',
+    default: '',
+    help: "The service's origin as browsers reach it (the console's sign-in); empty = http://localhost:PORT",
+  },
+  {
     env: 'METRICS_TOKEN',
     flag: 'metrics-token',
     default: '',
@@ -297,6 +305,8 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
   }
   const host = get('HOST');
   if (host.trim() === '') throw new ConfigError('HOST must not be empty');
+  const port = integer('PORT', get('PORT'), 0, 65535);
+  const publicUrl = publicUrlOf(get('PUBLIC_URL'), port);
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 1, 3_600_000);
   const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', get('HEADERS_TIMEOUT_MS'), 1, 3_600_000);
   // Node refuses a headers timeout longer than the request timeout (the headers are part of it).
@@ -308,7 +318,7 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
   return {
     database,
     databaseUrl,
-    port: integer('PORT', get('PORT'), 0, 65535),
+    port,
     host,
     logLevel,
     auth: {
@@ -366,5 +376,34 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
       maxConnections: integer('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000),
     },
     metricsToken,
+    publicUrl,
   };
+}
+
+/**
+ * An origin only (scheme, host, port): the sign-in's issuer, redirect URIs and cookies hang below it,
+ * so a path, query or fragment here would be a mistake. https is required except on loopback.
+ */
+function publicUrlOf(value: string, port: number): string {
+  if (value === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `PUBLIC_URL must be an absolute URL such as https://casemgr.example.com, got "${value}"`,
+    );
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw new ConfigError(`PUBLIC_URL must use https (http only on localhost), got "${value}"`);
+  if (
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    value.endsWith('/')
+  )
+    throw new ConfigError(`PUBLIC_URL must be an origin without a path or a trailing slash, got "${value}"`);
+  return url.origin;
 }

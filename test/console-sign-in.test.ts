@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { CONSOLE_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../src/auth/oidc/embedded-provider.js';
 import { runSetPassword } from '../src/cli/password-command.js';
-import { parseConfig } from '../src/config.js';
+import { ConfigError, parseConfig } from '../src/config.js';
 import { BrowserSession } from './support/browser-session.js';
 import { dialectsUnderTest } from './support/test-databases.js';
 import { startTestService, type TestService } from './support/test-service.js';
@@ -223,3 +223,22 @@ for (const dialect of dialects) {
     });
   });
 }
+
+describe('PUBLIC_URL', () => {
+  it('defaults to localhost on the service port, and takes an https origin', () => {
+    assert.equal(parseConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000');
+    assert.equal(parseConfig({ PUBLIC_URL: 'https://cm.example.com' }).publicUrl, 'https://cm.example.com');
+    assert.equal(parseConfig({ PUBLIC_URL: 'http://127.0.0.1:8080' }).publicUrl, 'http://127.0.0.1:8080');
+  });
+
+  it('refuses plain http off loopback, paths, and what is not a URL, at start', () => {
+    for (const bad of [
+      'cm.example.com',
+      'http://cm.example.com',
+      'https://cm.example.com/app',
+      'https://cm.example.com/',
+    ]) {
+      assert.throws(() => parseConfig({ PUBLIC_URL: bad }), ConfigError, bad);
+    }
+  });
+});

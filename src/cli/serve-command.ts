@@ -44,6 +44,8 @@ export async function startService(
       underPressure: config.underPressure,
       rateLimit: config.rateLimit,
       metricsToken: config.metricsToken,
+      // The console's sign-in exists in embedded-issuer mode only; buildApp ignores it otherwise.
+      signIn: { publicUrl: config.publicUrl },
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

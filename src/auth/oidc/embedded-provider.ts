@@ -67,6 +67,8 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
     // The API's scopes are the resource server's (getResourceServerInfo), not OpenID Connect ones.
     scopes: ['openid', 'profile'],
     claims: { openid: ['sub'], profile: ['preferred_username'] },
+    // The authorization code flow only: no implicit or hybrid responses put tokens in a URL.
+    responseTypes: ['code'],
     pkce: { required: () => true },
     // The login page is casemgr's own (interaction-routes.ts).
     interactions: {
