@@ -184,6 +184,7 @@ for (const dialect of dialects) {
       const again = await browser.fetch(authorizePath(service, newPkce()));
       assert.match(locationOf(again), /\/console\/callback\?code=/);
 
+      const replay = browser.copy();
       const confirm = await browser.fetch(
         `/oidc/session/end?${new URLSearchParams({
           id_token_hint: tokens.id_token,
@@ -201,6 +202,9 @@ for (const dialect of dialects) {
 
       const afterLogout = await browser.fetch(authorizePath(service, newPkce()));
       assert.match(locationOf(afterLogout), /\/oidc\/interaction\//);
+      // The session is ended on the server too: its old cookie, replayed, signs nobody in.
+      const replayed = await replay.fetch(authorizePath(service, newPkce()));
+      assert.match(locationOf(replayed), /\/oidc\/interaction\//);
     });
 
     it('`casemgr user password` sets a hash that then signs the user in', async () => {

@@ -30,8 +30,11 @@ export class BrowserSession {
     return response;
   }
 
-  hasCookie(name: string): boolean {
-    return this.cookies.has(name);
+  /** Another browser holding this one's cookies as they are now (a stolen or replayed cookie). */
+  copy(): BrowserSession {
+    const twin = new BrowserSession(this.baseUrl, this.acceptLanguage);
+    for (const [name, value] of this.cookies) twin.cookies.set(name, value);
+    return twin;
   }
 
   private keep(line: string): void {
