@@ -8,7 +8,7 @@ import { CONSOLE_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../src/auth/oidc/embed
 import { runSetPassword } from '../src/cli/password-command.js';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { BrowserSession } from './support/browser-session.js';
-import { dialectsUnderTest } from './support/test-databases.js';
+import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/test-databases.js';
 import { startTestService, type TestService } from './support/test-service.js';
 
 const { dialects, skipped } = await dialectsUnderTest();
@@ -87,14 +87,20 @@ async function signIn(
   return code;
 }
 
-function exchange(service: TestService, code: string, verifier: string | undefined): Promise<Response> {
+/** `publicOrigin`: the origin the redirect URI was registered under, whichever instance answers. */
+function exchange(
+  service: TestService,
+  code: string,
+  verifier: string | undefined,
+  publicOrigin = service.baseUrl,
+): Promise<Response> {
   return fetch(`${service.baseUrl}/oidc/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({
       grant_type: 'authorization_code',
       code,
-      redirect_uri: `${service.baseUrl}${CONSOLE_CALLBACK_PATH}`,
+      redirect_uri: `${publicOrigin}${CONSOLE_CALLBACK_PATH}`,
       client_id: CONSOLE_CLIENT_ID,
       ...(verifier !== undefined ? { code_verifier: verifier } : {}),
     }),
@@ -224,6 +230,57 @@ for (const dialect of dialects) {
       const old = await browser.fetch(action, { form: { login: 'carol', password: 'demo-carol' } });
       assert.equal(old.status, 400);
       assert.match(await old.text(), /role="alert"/);
+    });
+  });
+}
+
+for (const dialect of dialects.filter((d) => d === 'postgres')) {
+  describe(`console sign-in across two instances (${dialect})`, () => {
+    let first: TestService;
+    let second: TestService;
+    let database: TestDatabase;
+    before(async () => {
+      database = await createTestDatabase(dialect);
+      first = await startTestService(dialect, { signIn: true, shared: { database, seeded: false } });
+      // The second instance serves the same public origin on the same database (a load balancer's view).
+      second = await startTestService(dialect, {
+        signIn: { publicUrl: first.baseUrl },
+        shared: { database, seeded: true },
+      });
+    });
+    after(async () => {
+      await second.close();
+      await first.close();
+      await database.drop();
+    });
+
+    it('starts on one instance, signs in on the other, and exchanges the code on either', async () => {
+      const onFirst = new BrowserSession(first.baseUrl);
+      const pkce = newPkce();
+      const start = await onFirst.fetch(authorizePath(first, pkce));
+      const interaction = locationOf(start);
+      const onSecond = onFirst.copyTo(second.baseUrl);
+      const page = await onSecond.fetch(interaction);
+      assert.equal(page.status, 200);
+      const action = /<form method="post" action="([^"]+)"/.exec(await page.text())?.[1];
+      assert.ok(action);
+      const submitted = await onSecond.fetch(action, { form: { login: 'bob', password: 'demo-bob' } });
+      assert.equal(submitted.status, 303);
+      const back = await onSecond.copyTo(first.baseUrl).fetch(new URL(locationOf(submitted)).pathname);
+      const code = new URL(locationOf(back)).searchParams.get('code');
+      assert.ok(code, locationOf(back));
+      const tokenResponse = await exchange(second, code, pkce.verifier, first.baseUrl);
+      assert.equal(tokenResponse.status, 200, await tokenResponse.clone().text());
+      const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
+      assert.equal((await readActivity(first, token)).status, 200);
+      assert.equal((await readActivity(second, token)).status, 200);
+      // The state both instances saw is in the database, not in either process.
+      const models = await first.database.db.selectFrom('oidc_records').select('model').distinct().execute();
+      for (const model of ['Session', 'Grant', 'AuthorizationCode'])
+        assert.ok(
+          models.some((m) => m.model === model),
+          `${model} stored: ${JSON.stringify(models)}`,
+        );
     });
   });
 }

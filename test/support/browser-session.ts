@@ -32,7 +32,12 @@ export class BrowserSession {
 
   /** Another browser holding this one's cookies as they are now (a stolen or replayed cookie). */
   copy(): BrowserSession {
-    const twin = new BrowserSession(this.baseUrl, this.acceptLanguage);
+    return this.copyTo(this.baseUrl);
+  }
+
+  /** The same browser talking to another instance of the service (as a load balancer may send it). */
+  copyTo(baseUrl: string): BrowserSession {
+    const twin = new BrowserSession(baseUrl, this.acceptLanguage);
     for (const [name, value] of this.cookies) twin.cookies.set(name, value);
     return twin;
   }

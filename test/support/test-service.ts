@@ -98,8 +98,11 @@ export interface TestServiceOptions {
   readonly rateLimit?: RateLimitSettings;
   /** Steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
-  /** Serve the console's sign-in (the embedded OpenID Provider) at this service's own origin. */
-  readonly signIn?: boolean;
+  /**
+   * Serve the console's sign-in (the embedded OpenID Provider): at this service's own origin, or at
+   * the given one (another instance's, as behind a load balancer).
+   */
+  readonly signIn?: boolean | { readonly publicUrl: string };
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -154,11 +157,13 @@ export async function startTestService(
     );
   }
   // The provider's issuer is the service's origin, so the port is chosen before the app is built.
-  const chosenPort = options.signIn ? await freeLoopbackPort() : 0;
+  const chosenPort = options.signIn === true ? await freeLoopbackPort() : 0;
+  const publicUrl =
+    typeof options.signIn === 'object' ? options.signIn.publicUrl : `http://127.0.0.1:${chosenPort}`;
   const app = await buildApp({
     database,
     auth: options.auth ?? EMBEDDED_AUTH,
-    ...(options.signIn ? { signIn: { publicUrl: `http://127.0.0.1:${chosenPort}` } } : {}),
+    ...(options.signIn ? { signIn: { publicUrl } } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
     userFactsTtlMs: options.userFactsTtlMs ?? 0,
