@@ -263,6 +263,8 @@ for (const dialect of dialects) {
               '0004-task-subtype-index',
               '0005-search-index-order',
               '0006-last-department',
+              '0007-outbox',
+              '0013-oidc-records',
             ],
           );
           assert.equal(await count(second.db, 'departments'), 1);
