@@ -56,15 +56,11 @@ export function registerSignIn(
       const language = languageOf(request);
       const details = await interactionOf(provider, request, reply);
       if (!details) return sendPage(reply, 400, errorPage(language, textsOf(language).expired));
-      if (details.prompt.name !== 'login')
-        return sendPage(
-          reply,
-          400,
-          errorPage(
-            language,
-            `unexpected prompt ${details.prompt.name} ${JSON.stringify(details.prompt.details)}`,
-          ),
-        );
+      // Only the login prompt is casemgr's to answer: the console's grant needs no consent screen.
+      if (details.prompt.name !== 'login') {
+        request.log.warn({ prompt: details.prompt.name }, 'sign-in interaction with an unexpected prompt');
+        return sendPage(reply, 400, errorPage(language, textsOf(language).expired));
+      }
       return sendPage(reply, 200, loginPage({ language, action: loginAction(details.uid) }));
     });
 
