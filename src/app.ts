@@ -5,7 +5,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { randomUUID } from 'node:crypto';
 import type { AuthConfig } from './auth/auth-config.js';
 import { createCallerResolver, type CallerResolver } from './auth/caller-resolver.js';
+import { createEmbeddedProvider } from './auth/oidc/embedded-provider.js';
+import { registerSignIn } from './auth/oidc/sign-in-routes.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
+import { CredentialStore } from './store/credential-store.js';
 import type { Clock } from './domain/pick-activities.js';
 import type { ActivityEvent } from './domain/events.js';
 import { registerApiGate } from './http/api-gate.js';
@@ -102,6 +105,11 @@ export interface AppOptions {
   readonly metricsToken?: string;
   /** The live stream's heartbeat, resume window, buffer and limits (src/events/stream-settings.ts). */
   readonly eventStream?: EventStreamSettings;
+  /**
+   * The console's sign-in (the embedded OpenID Provider under /oidc), served in embedded-issuer mode
+   * only: `publicUrl` is the service's origin as browsers see it.
+   */
+  readonly signIn?: { readonly publicUrl: string };
   /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
   /** The webhook deliverer's settings (default DEFAULT_DELIVERER); false runs no deliverer here. */
@@ -143,10 +151,28 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const activities = new ActivityStore(db, dialect, transactional, options.storeSeams, eventsCommitted);
   const users = new UserStore(db);
   const organisations = new OrganisationStore(db, transactional);
-  const embeddedKey =
-    options.auth.jwksUrl === undefined ? await new KeyStore(db).verificationKey(clock.nowMs()) : undefined;
+  const embedded = options.auth.jwksUrl === undefined;
+  // Signing tokens at sign-in needs the private key; otherwise the process only reads the public half.
+  const signingKey =
+    embedded && options.signIn ? await new KeyStore(db).getOrCreate(clock.nowMs()) : undefined;
+  const embeddedKey = embedded
+    ? (signingKey ?? (await new KeyStore(db).verificationKey(clock.nowMs())))
+    : undefined;
+  const provider =
+    signingKey && options.signIn
+      ? createEmbeddedProvider({
+          publicUrl: options.signIn.publicUrl,
+          db,
+          signingKey,
+          scopePrefix: options.auth.scopePrefix,
+          nowMs: () => clock.nowMs(),
+        })
+      : undefined;
   const callers = createCallerResolver(
-    createTokenVerifier(options.auth, embeddedKey, { nowMs: () => clock.nowMs() }),
+    createTokenVerifier(options.auth, embeddedKey, {
+      nowMs: () => clock.nowMs(),
+      ...(provider ? { providerIssuer: provider.issuer } : {}),
+    }),
     users,
     options.userFactsTtlMs ?? DEFAULT_USER_FACTS_TTL_MS,
   );
@@ -226,6 +252,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const streams = await startEventStreams(options.database, streamSettings, server.log);
   live.streams = streams;
   registerEventStreamRoute(server, { streams, settings: streamSettings, clock, registry: metrics.registry });
+  if (provider) registerSignIn(server, provider, new CredentialStore(db));
   try {
     await server.ready();
   } catch (error) {

@@ -56,6 +56,8 @@ export interface ServiceConfig {
   readonly metricsToken: string;
   readonly webhooks: DelivererSettings;
   readonly eventStream: EventStreamSettings;
+  /** The origin browsers reach the service at: the embedded OpenID Provider's issuer is under it. */
+  readonly publicUrl: string;
 }
 
 /** One row per setting: the README's configuration table is this list. */
@@ -187,6 +189,12 @@ export const SETTINGS = [
     flag: 'rate-limit-window-ms',
     default: String(DEFAULT_RATE_LIMIT.windowMs),
     help: 'The rate limit window',
+  },
+  {
+    env: 'PUBLIC_URL',
+    flag: 'public-url',
+    default: '',
+    help: "The service's origin as browsers reach it (the console's sign-in); empty = http://localhost:PORT",
   },
   {
     env: 'METRICS_TOKEN',
@@ -414,6 +422,8 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
   }
   const host = get('HOST');
   if (host.trim() === '') throw new ConfigError('HOST must not be empty');
+  const port = integer('PORT', get('PORT'), 0, 65535);
+  const publicUrl = publicUrlOf(get('PUBLIC_URL'), port);
   const requestTimeoutMs = integer('REQUEST_TIMEOUT_MS', get('REQUEST_TIMEOUT_MS'), 1, 3_600_000);
   const headersTimeoutMs = integer('HEADERS_TIMEOUT_MS', get('HEADERS_TIMEOUT_MS'), 1, 3_600_000);
   // Node refuses a headers timeout longer than the request timeout (the headers are part of it).
@@ -427,7 +437,7 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
   return {
     database,
     databaseUrl,
-    port: integer('PORT', get('PORT'), 0, 65535),
+    port,
     host,
     logLevel,
     auth: {
@@ -487,6 +497,7 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
     metricsToken,
     webhooks: webhookSettingsOf(get),
     eventStream,
+    publicUrl,
   };
 }
 
@@ -513,4 +524,32 @@ function eventStreamOf(get: (name: SettingName) => string, maxConnections: numbe
     maxClients,
     pollMs: integer('STREAM_POLL_MS', get('STREAM_POLL_MS'), 10, 600_000),
   };
+}
+
+/**
+ * An origin only (scheme, host, port): the sign-in's issuer, redirect URIs and cookies hang below it,
+ * so a path, query or fragment here would be a mistake. https is required except on loopback.
+ */
+function publicUrlOf(value: string, port: number): string {
+  if (value === '') return `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      `PUBLIC_URL must be an absolute URL such as https://casemgr.example.com, got "${value}"`,
+    );
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback))
+    throw new ConfigError(`PUBLIC_URL must use https (http only on localhost), got "${value}"`);
+  if (
+    url.pathname !== '/' ||
+    url.search !== '' ||
+    url.hash !== '' ||
+    url.username !== '' ||
+    value.endsWith('/')
+  )
+    throw new ConfigError(`PUBLIC_URL must be an origin without a path or a trailing slash, got "${value}"`);
+  return url.origin;
 }

@@ -29,6 +29,11 @@ export interface VerifierOptions {
   /** The clock of the key-set cool-downs (tests move it instead of waiting). */
   readonly nowMs?: () => number;
   readonly keySetTiming?: KeySetTiming;
+  /**
+   * The embedded OpenID Provider's issuer URL, when it is served: its access tokens are signed with
+   * the same embedded key as `casemgr token`'s and are accepted with that `iss` too.
+   */
+  readonly providerIssuer?: string;
 }
 
 const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
@@ -40,7 +45,7 @@ export function createTokenVerifier(
   embeddedKey: VerificationKey | undefined,
   options: VerifierOptions = {},
 ): TokenVerifier {
-  let issuer: string;
+  let issuer: string | string[];
   let audience: string;
   let algorithms: readonly string[];
   let keyFor: (kid: string | undefined, alg: string) => Promise<PublicKeyEntry | undefined>;
@@ -51,7 +56,9 @@ export function createTokenVerifier(
       alg: embeddedKey.algorithm,
       pem: embeddedKey.publicPem,
     };
-    [issuer, audience, algorithms] = [EMBEDDED_ISSUER, EMBEDDED_AUDIENCE, [embeddedKey.algorithm]];
+    issuer =
+      options.providerIssuer === undefined ? EMBEDDED_ISSUER : [EMBEDDED_ISSUER, options.providerIssuer];
+    [audience, algorithms] = [EMBEDDED_AUDIENCE, [embeddedKey.algorithm]];
     keyFor = (kid) => Promise.resolve(kid === entry.kid ? entry : undefined);
   } else {
     const keySet = createJwksKeySet(

@@ -8,6 +8,8 @@ Commands:
   serve            start the API (add --demo to seed the demo organisation into an empty database)
   import FILE      load an organisation file
   token LOGIN      print a bearer token for a user
+  user password LOGIN
+                   set a user's console password (read from standard input)
   migrate          create or upgrade the database schema
   webhook          add, list, remove webhook subscriptions; redeliver dead letters
 
@@ -59,3 +61,9 @@ WEBHOOK_MAX_AGE_MS, then kept as a dead letter.
   list           every subscription: id, state, types, pending and dead deliveries, URL (no secret)
   remove ID      delete the subscription and its undelivered events
   redeliver [ID] send the dead letters (of one subscription, or of all) again, with a fresh max age`;
+export const USER_PASSWORD_HELP = `Usage: casemgr user password LOGIN [options]
+
+Sets the console sign-in password of the user with that login name. The password is read from
+standard input (its first line, e.g. \`printf '%s\\n' "$PASSWORD" | casemgr user password bob\`) or,
+on a terminal, typed twice without echo. It must have at least 8 characters; only its scrypt hash is
+stored, with its salt and parameters.`;

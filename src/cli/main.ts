@@ -1,4 +1,4 @@
-// The `casemgr` command: serve, import, token, migrate, webhook. Exit codes: 0 done, 1 failed, 2 bad usage or config.
+// The `casemgr` command: serve, import, token, user password, migrate, webhook. Exit codes: 0 done, 1 failed, 2 bad usage or config.
 // Start-up time is most of a short command's run (`casemgr token` is used in scripts), so this module
 // loads only the settings and the help texts; each command's code is imported when that command runs
 // (`token` never loads the HTTP server, `--help` never loads a database driver).
@@ -12,6 +12,7 @@ import {
   MIGRATE_HELP,
   SERVE_HELP,
   TOKEN_HELP,
+  USER_PASSWORD_HELP,
   WEBHOOK_HELP,
 } from './command-help.js';
 import { configFrom, parseCommand, settingsHelp } from './settings-flags.js';
@@ -76,6 +77,22 @@ async function run(argv: readonly string[]): Promise<number> {
       const { runToken } = await import('./token-command.js');
       const subject = client !== undefined ? { client } : { login: positionals[0] };
       process.stdout.write(`${await runToken(config, subject, scope, Number(expires))}\n`);
+      return 0;
+    }
+    case 'user': {
+      const [subcommand, ...args] = rest;
+      const { values, positionals } = parseCommand(args, {});
+      if (values.help || subcommand === '--help' || subcommand === '-h') return printHelp(USER_PASSWORD_HELP);
+      if (subcommand !== 'password')
+        throw new ConfigError(
+          `unknown user command "${subcommand ?? ''}" (try casemgr user password --help)`,
+        );
+      if (positionals.length !== 1) throw new ConfigError('user password takes exactly one LOGIN');
+      const config = configFrom(values, process.env);
+      const { readNewPassword, runSetPassword } = await import('./password-command.js');
+      const password = await readNewPassword(process.stdin, process.stdout);
+      await runSetPassword(config, positionals[0], password);
+      process.stdout.write(`password set for ${positionals[0]}\n`);
       return 0;
     }
     case 'migrate': {

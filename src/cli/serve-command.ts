@@ -47,6 +47,8 @@ export async function startService(
       metricsToken: config.metricsToken,
       webhooks: config.webhooks,
       eventStream: config.eventStream,
+      // The console's sign-in exists in embedded-issuer mode only; buildApp ignores it otherwise.
+      signIn: { publicUrl: config.publicUrl },
       logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     });
     const address = await app.server.listen({ port: config.port, host: config.host });

@@ -420,10 +420,22 @@ function makeQueues(count: number, departments: readonly DepartmentEntry[]): Que
 // ---------------------------------------------------------------------------------------------
 // Users
 
+// The well-known users' console passwords are `demo-<login>` (demo-alice, demo-bob…; README). The
+// hashes are fixed, made with a salt derived from the login, so that the demo file is reproducible:
+// hashPassword(`demo-${login}`, sha256(`casemgr demo ${login}`)[0..16]) (src/auth/password-hash.ts).
+const DEMO_PASSWORD_HASHES = {
+  alice: '$scrypt$ln=15,r=8,p=1$kbK5OH0UJr1gDo92mOlQ4A$iEKX5mLraaOXw3x8XqhVIx/A+sQwf0qm3FsFTpnF7OA',
+  bob: '$scrypt$ln=15,r=8,p=1$jWRNXKzEB0Pk6fVKvaInVA$b3Y6VRV09tV1gXSj1sZR9625Wd+Klvtd99vML4vmhEw',
+  carol: '$scrypt$ln=15,r=8,p=1$aQ7EgpbwIdCtsktC6rLb0Q$1XotAuWve4/eclz+o47K4KTLSWq5kDP5h4DeML8OS+I',
+  dave: '$scrypt$ln=15,r=8,p=1$LxNKCLyVet4+2QDT+XzGoA$bv7tBSzyAmbO0Z17QKShLVtNtM6V+Vg0dEe/0/YK2nc',
+  erin: '$scrypt$ln=15,r=8,p=1$+U7xyUtozmHZcn0L2nmE5w$GVMxGB6Pz7cSJBz037K6sRVSwJ83EaOf5+KJ4nXb+nc',
+} as const;
+
 const FIXED_USERS: readonly UserEntry[] = [
   {
     id: ALICE,
     loginName: 'alice',
+    passwordHash: DEMO_PASSWORD_HASHES.alice,
     firstName: 'Alice',
     lastName: 'Archer',
     homeDepartment: SERVICE,
@@ -434,6 +446,7 @@ const FIXED_USERS: readonly UserEntry[] = [
   {
     id: BOB,
     loginName: 'bob',
+    passwordHash: DEMO_PASSWORD_HASHES.bob,
     firstName: 'Bob',
     lastName: 'Baker',
     homeDepartment: SERVICE,
@@ -443,6 +456,7 @@ const FIXED_USERS: readonly UserEntry[] = [
   {
     id: CAROL,
     loginName: 'carol',
+    passwordHash: DEMO_PASSWORD_HASHES.carol,
     firstName: 'Carol',
     lastName: 'Chen',
     homeDepartment: SERVICE,
@@ -452,6 +466,7 @@ const FIXED_USERS: readonly UserEntry[] = [
   {
     id: DAVE,
     loginName: 'dave',
+    passwordHash: DEMO_PASSWORD_HASHES.dave,
     firstName: 'Dave',
     lastName: 'Dalton',
     homeDepartment: SERVICE,
@@ -461,6 +476,7 @@ const FIXED_USERS: readonly UserEntry[] = [
   {
     id: ERIN,
     loginName: 'erin',
+    passwordHash: DEMO_PASSWORD_HASHES.erin,
     firstName: 'Erin',
     lastName: 'Evans',
     homeDepartment: SERVICE,

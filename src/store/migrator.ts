@@ -13,6 +13,7 @@ import * as outbox from './migrations/0007-outbox.js';
 import * as webhooks from './migrations/0008-webhooks.js';
 import * as moveIndexes from './migrations/0009-move-indexes.js';
 import * as organisationVersion from './migrations/0010-organisation-version-search-indexes.js';
+import * as oidcRecords from './migrations/0011-oidc-records.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '0008-webhooks': webhooks,
   '0009-move-indexes': moveIndexes,
   '0010-organisation-version-search-indexes': organisationVersion,
+  '0011-oidc-records': oidcRecords,
 };
 
 /** Every migration's name, in the order they apply. */

@@ -150,4 +150,15 @@ export interface Database {
   settings: { name: string; value: string };
   /** One row (id 1): bumped by every change to what users may do (migration 0010). */
   organisation_version: { id: number; version: number | string };
+  /** The embedded OpenID Provider's records (migration 0011; auth/oidc/record-adapter.ts). */
+  oidc_records: {
+    model: string;
+    id: string;
+    payload_json: string;
+    grant_id: string | null;
+    uid: string | null;
+    user_code: string | null;
+    expires_ms: Millis | null;
+    consumed_ms: Millis | null;
+  };
 }

@@ -2,6 +2,7 @@
 // imported through the same validation as `casemgr import`, Fastify listening on a loopback port,
 // and real tokens signed by the embedded issuer.
 import { request as httpRequest } from 'node:http';
+import { createServer } from 'node:net';
 import type { Selectable } from 'kysely';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/auth/auth-config.js';
@@ -60,6 +61,8 @@ export interface TestService {
   readonly baseUrl: string;
   readonly port: number;
   readonly database: OpenDatabase;
+  /** The database's URL, as DATABASE_URL would give it to a `casemgr` command. */
+  readonly databaseUrl: string;
   readonly app: App;
   token(login: string, options?: { scope?: string; expiresInSeconds?: number; issuedAtMs?: number }): string;
   request(request: RawRequest): Promise<HttpResponse>;
@@ -99,8 +102,26 @@ export interface TestServiceOptions {
   readonly webhooks?: AppOptions['webhooks'];
   /** The live stream's settings (default: the service's defaults). */
   readonly eventStream?: AppOptions['eventStream'];
+  /**
+   * Serve the console's sign-in (the embedded OpenID Provider): at this service's own origin, or at
+   * the given one (another instance's, as behind a load balancer).
+   */
+  readonly signIn?: boolean | { readonly publicUrl: string };
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
+}
+
+/** A loopback port free right now (the OS picks it; it is released at once for the caller to take). */
+function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 export function rawRequest(baseUrl: string, req: RawRequest): Promise<HttpResponse> {
@@ -139,9 +160,14 @@ export async function startTestService(
       FIXTURE_NOW.getTime(),
     );
   }
+  // The provider's issuer is the service's origin, so the port is chosen before the app is built.
+  const chosenPort = options.signIn === true ? await freeLoopbackPort() : 0;
+  const publicUrl =
+    typeof options.signIn === 'object' ? options.signIn.publicUrl : `http://127.0.0.1:${chosenPort}`;
   const app = await buildApp({
     database,
     auth: options.auth ?? EMBEDDED_AUTH,
+    ...(options.signIn ? { signIn: { publicUrl } } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
     ...(options.userFactsTtlMs !== undefined ? { userFactsTtlMs: options.userFactsTtlMs } : {}),
@@ -155,7 +181,7 @@ export async function startTestService(
     webhooks: options.webhooks ?? false,
     ...(options.eventStream ? { eventStream: options.eventStream } : {}),
   });
-  await app.server.listen({ port: 0, host: '127.0.0.1' });
+  await app.server.listen({ port: chosenPort, host: '127.0.0.1' });
   const address = app.server.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -181,6 +207,7 @@ export async function startTestService(
     baseUrl,
     port,
     database,
+    databaseUrl: testDatabase.url,
     app,
     token,
     request: (req) => rawRequest(baseUrl, req),
