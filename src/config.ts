@@ -308,7 +308,7 @@ export const SETTINGS = [
     env: 'STREAM_MAX_CLIENTS',
     flag: 'stream-max-clients',
     default: String(DEFAULT_EVENT_STREAM.maxClients),
-    help: 'Event streams an instance holds open; more get 503-100 (≤ MAX_CONNECTIONS)',
+    help: 'Event streams an instance holds open; more get 503-100 (unset: at most MAX_CONNECTIONS)',
   },
   {
     env: 'STREAM_POLL_MS',
@@ -433,7 +433,7 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
     );
   }
   const maxConnections = integer('MAX_CONNECTIONS', get('MAX_CONNECTIONS'), 1, 1_000_000);
-  const eventStream = eventStreamOf(get, maxConnections);
+  const eventStream = eventStreamOf(get, (name) => values[name] !== undefined, maxConnections);
   return {
     database,
     databaseUrl,
@@ -501,9 +501,25 @@ export function parseConfig(values: Partial<Record<SettingName, string | undefin
   };
 }
 
-function eventStreamOf(get: (name: SettingName) => string, maxConnections: number): EventStreamSettings {
-  const maxPerUser = integer('STREAM_MAX_PER_USER', get('STREAM_MAX_PER_USER'), 1, 1000);
-  const maxClients = integer('STREAM_MAX_CLIENTS', get('STREAM_MAX_CLIENTS'), 1, 1_000_000);
+function eventStreamOf(
+  get: (name: SettingName) => string,
+  given: (name: SettingName) => boolean,
+  maxConnections: number,
+): EventStreamSettings {
+  // Left unset, the stream limits shrink to fit a smaller MAX_CONNECTIONS instead of refusing to start;
+  // only limits someone chose are checked against it.
+  const fit = (name: SettingName, value: number, limit: number) =>
+    given(name) ? value : Math.min(value, limit);
+  const maxClients = fit(
+    'STREAM_MAX_CLIENTS',
+    integer('STREAM_MAX_CLIENTS', get('STREAM_MAX_CLIENTS'), 1, 1_000_000),
+    maxConnections,
+  );
+  const maxPerUser = fit(
+    'STREAM_MAX_PER_USER',
+    integer('STREAM_MAX_PER_USER', get('STREAM_MAX_PER_USER'), 1, 1000),
+    maxClients,
+  );
   // Each stream holds a connection: more streams than connections could never all be open, and the
   // other requests need connections too.
   if (maxClients > maxConnections) {
