@@ -194,7 +194,8 @@ export async function captureSql(
       };
       await activities.pickAtomically(ids, () => succeed(plan));
       const statements = take();
-      const expected = dialect === 'postgres' ? 7 : 6;
+      // begin, lock, update, history, [xid + notify on PostgreSQL,] events, webhook deliveries, commit.
+      const expected = dialect === 'postgres' ? 8 : 7;
       if (statements.length !== expected) {
         throw new Error(
           `pickAtomically issued ${statements.length} statements, expected ${expected}:\n` +
