@@ -87,22 +87,38 @@ function statementFor<T>(map: ReadonlyMap<number, T>, n: number, what: string): 
 }
 
 /**
- * better-sqlite3, synchronous, statements prepared once and reused (what a direct caller of the driver
- * does; Kysely prepares each statement again per execution — part of what the ratio shows).
+ * A better-sqlite3 connection with the service's pragmas, and each SQL text prepared once and reused
+ * (what a direct caller of the driver does): shared by every SQLite ceiling and replayer.
  */
-export function openSqliteDirect(path: string, sql: CapturedSql): DirectDatabase {
+export function openSqliteReplayDatabase(path: string): {
+  readonly db: SqliteDatabase.Database;
+  readonly statementOf: (sql: string) => SqliteDatabase.Statement;
+} {
   const db = new SqliteDatabase(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   const prepared = new Map<string, SqliteDatabase.Statement>();
-  const run = (statement: Statement, binding: Binding): ActivityRow[] => {
-    let stmt = prepared.get(statement.sql);
-    if (!stmt) {
-      stmt = db.prepare(statement.sql);
-      prepared.set(statement.sql, stmt);
+  const statementOf = (sql: string) => {
+    let statement = prepared.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      prepared.set(sql, statement);
     }
+    return statement;
+  };
+  return { db, statementOf };
+}
+
+/**
+ * better-sqlite3, synchronous, statements prepared once and reused (what a direct caller of the driver
+ * does; Kysely prepares each statement again per execution — part of what the ratio shows).
+ */
+export function openSqliteDirect(path: string, sql: CapturedSql): DirectDatabase {
+  const { db, statementOf } = openSqliteReplayDatabase(path);
+  const run = (statement: Statement, binding: Binding): ActivityRow[] => {
+    const stmt = statementOf(statement.sql);
     const params = bind(statement, binding);
     if (stmt.reader) return stmt.all(params) as ActivityRow[];
     stmt.run(params);

@@ -9,7 +9,7 @@
 // Pull does not know its activities before it runs: the slots after the locking SELECT are filled
 // from the rows that SELECT returned (its id, lastModified and queue), as the service's plan does.
 import { randomUUID } from 'node:crypto';
-import SqliteDatabase from 'better-sqlite3';
+import { openSqliteReplayDatabase } from './ceiling-database.js';
 import pg from 'pg';
 import type { Dialect } from '../src/store/dialect.js';
 import type { RecordedRequest } from './request-sql.js';
@@ -240,20 +240,7 @@ export function postgresMoveReplayer(url: string, poolMax: number): MoveReplayer
 }
 
 export function sqliteMoveReplayer(path: string): MoveReplayer {
-  const db = new SqliteDatabase(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  const prepared = new Map<string, SqliteDatabase.Statement>();
-  const statementOf = (sql: string) => {
-    let statement = prepared.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      prepared.set(sql, statement);
-    }
-    return statement;
-  };
+  const { db, statementOf } = openSqliteReplayDatabase(path);
   return {
     async run(template, binding) {
       let lastModified: number | undefined;

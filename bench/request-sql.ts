@@ -17,6 +17,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type CompiledQuery } from 'kysely';
 import pg from 'pg';
+import { openSqliteReplayDatabase } from './ceiling-database.js';
 import { buildApp } from '../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER } from '../src/auth/auth-config.js';
 import type { OpenDatabase } from '../src/store/database.js';
@@ -173,20 +174,7 @@ const isBegin = (sql: string) => /^\s*(begin|start transaction)/i.test(sql);
 const isEnd = (sql: string) => /^\s*(commit|rollback)/i.test(sql);
 
 export function sqliteReplayer(path: string): Replayer {
-  const db = new SqliteDatabase(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  const prepared = new Map<string, SqliteDatabase.Statement>();
-  const statementOf = (sql: string) => {
-    let statement = prepared.get(sql);
-    if (!statement) {
-      statement = db.prepare(sql);
-      prepared.set(sql, statement);
-    }
-    return statement;
-  };
+  const { db, statementOf } = openSqliteReplayDatabase(path);
   return {
     async replay(request) {
       const fresh = new Map<string, string>();
