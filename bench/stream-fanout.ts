@@ -7,7 +7,8 @@
 // this process; this process also commits --rate transactions a second, each adding one outbox event
 // as a one-activity pick does (appendEvents, with its NOTIFY) — another writer than the streaming
 // instance, as in a cluster. Delivery latency is measured per stream per event: the receiving time
-// minus the commit's start, both on this process's clock. Every stream must receive every event.
+// minus the commit's start, and minus the commit's end (what a stream can be asked for: a loaded
+// database's slow commits are not the stream's), both on this process's clock. Every stream must receive every event.
 // The CPU each side used while the events were written is reported apart (the service's from /proc,
 // this process's — writer and receivers — from process.cpuUsage), so that a loaded machine can be
 // told from a slow service; --profile writes the service's .cpuprofile to DIR and summarises it.
@@ -69,9 +70,20 @@ interface ReceiverJob {
   readonly clients: number;
 }
 
+interface ReceiverReport {
+  readonly latencies: number[];
+  readonly numbers: number[];
+  readonly arrivals: number[];
+  readonly received: number[];
+  readonly chunks: number;
+}
+
 /** A worker: opens its streams, then on 'report' sends back its latencies and counts per stream. */
 function receive(job: ReceiverJob): void {
   const latencies: number[] = [];
+  /** Per delivery: the event's number and when it arrived (the main thread knows its commit's end). */
+  const numbers: number[] = [];
+  const arrivals: number[] = [];
   const received = new Array<number>(job.clients).fill(0);
   /** Reads from the sockets: how many events the service gathers into one write (or TCP into one read). */
   let chunks = 0;
@@ -92,8 +104,10 @@ function receive(job: ReceiverJob): void {
           const end = text.lastIndexOf('\n\n');
           carry = end === -1 ? text : text.slice(end + 2);
           const whole = end === -1 ? '' : text.slice(0, end);
-          for (const match of whole.matchAll(/"sentAt":([0-9.]+)/g)) {
+          for (const match of whole.matchAll(/"sentAt":([0-9.]+),"n":([0-9]+)/g)) {
             latencies.push(at - Number(match[1]));
+            numbers.push(Number(match[2]));
+            arrivals.push(at);
             received[i]++;
           }
         });
@@ -102,7 +116,7 @@ function receive(job: ReceiverJob): void {
     outgoing.end();
   }
   parentPort!.on('message', () => {
-    parentPort!.postMessage({ latencies, received, chunks });
+    parentPort!.postMessage({ latencies, numbers, arrivals, received, chunks } satisfies ReceiverReport);
     process.exit(0);
   });
 }
@@ -164,30 +178,39 @@ async function main(): Promise<void> {
     const started = now();
     const cpuAtStart = { service: processCpuSeconds(service.pid), bench: ownCpuSeconds() };
     const total = RATE * SECONDS;
+    const committedAt = new Float64Array(total);
+    const commitMs = new Float64Array(total);
     for (let n = 0; n < total; n++) {
       const due = started + (n * 1000) / RATE;
       const wait = due - now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      let startedAt = 0;
+      const write = database.db.transaction().execute((trx) => {
+        startedAt = now();
+        return appendEvents(trx, [
+          {
+            type: 'activity_transition',
+            activityId: String(100001 + (n % 1000)),
+            caseId: null,
+            departmentId: '999',
+            previousUserId: '1002',
+            userId: '1001',
+            actor: '1001',
+            requestId: randomUUID(),
+            atMs: Date.now(),
+            payload: { transition: { type: 'user_assignment' }, sentAt: startedAt, n },
+          },
+        ]);
+      });
       writes.push(
-        database.db.transaction().execute((trx) =>
-          appendEvents(trx, [
-            {
-              type: 'activity_transition',
-              activityId: String(100001 + (n % 1000)),
-              caseId: null,
-              departmentId: '999',
-              previousUserId: '1002',
-              userId: '1001',
-              actor: '1001',
-              requestId: randomUUID(),
-              atMs: Date.now(),
-              payload: { transition: { type: 'user_assignment' }, sentAt: now(), n },
-            },
-          ]),
-        ),
+        write.then(() => {
+          committedAt[n] = now();
+          commitMs[n] = committedAt[n] - startedAt;
+        }),
       );
       sent++;
     }
+    const startRate = sent / ((now() - started) / 1000);
     await Promise.all(writes);
     const wallSeconds = (now() - started) / 1000;
     const cpu = {
@@ -199,7 +222,7 @@ async function main(): Promise<void> {
     const reports = await Promise.all(
       workers.map(
         (worker) =>
-          new Promise<{ latencies: number[]; received: number[]; chunks: number }>((resolve) => {
+          new Promise<ReceiverReport>((resolve) => {
             worker.once('message', resolve);
             worker.postMessage('report');
           }),
@@ -208,16 +231,24 @@ async function main(): Promise<void> {
     const sorted = Float64Array.from(reports.flatMap((r) => r.latencies)).sort();
     const missing = reports.flatMap((r) => r.received).reduce((sum, count) => sum + (sent - count), 0);
     const chunks = reports.reduce((sum, r) => sum + r.chunks, 0);
+    const afterCommit = Float64Array.from(
+      reports.flatMap((r) => r.arrivals.map((at, i) => at - committedAt[r.numbers[i]])),
+    ).sort();
+    const commits = commitMs.slice().sort();
     const line = (label: string, ms: number) => `${label} ${ms.toFixed(1)} ms`;
+    const spread = (values: Float64Array) =>
+      [
+        line('p50', percentile(values, 50)),
+        line('p90', percentile(values, 90)),
+        line('p99', percentile(values, 99)),
+        line('max', values[values.length - 1] ?? Number.NaN),
+      ].join(', ');
     console.log(
       [
         `${CLIENTS} streams, ${RATE} events/s for ${SECONDS} s: ${sent} events, ${sorted.length} deliveries, ${missing} missing, ${(sorted.length / chunks).toFixed(1)} events per socket read`,
-        [
-          line('p50', percentile(sorted, 50)),
-          line('p90', percentile(sorted, 90)),
-          line('p99', percentile(sorted, 99)),
-          line('max', sorted[sorted.length - 1] ?? Number.NaN),
-        ].join(', '),
+        `from the commit's start: ${spread(sorted)}`,
+        `from the commit's end:   ${spread(afterCommit)}`,
+        `the writer: ${startRate.toFixed(0)} transactions/s started (asked ${RATE}); commit ${spread(commits)}`,
         `CPU while writing (${wallSeconds.toFixed(1)} s): service ${cpu.service.toFixed(1)} s ` +
           `(${((100 * cpu.service) / wallSeconds).toFixed(0)} % of a core, ` +
           `${((1e6 * cpu.service) / (sent * CLIENTS)).toFixed(1)} µs per delivery), ` +
