@@ -248,7 +248,8 @@ async function main(): Promise<void> {
         `${CLIENTS} streams, ${RATE} events/s for ${SECONDS} s: ${sent} events, ${sorted.length} deliveries, ${missing} missing, ${(sorted.length / chunks).toFixed(1)} events per socket read`,
         `from the commit's start: ${spread(sorted)}`,
         `from the commit's end:   ${spread(afterCommit)}`,
-        `the writer: ${startRate.toFixed(0)} transactions/s started (asked ${RATE}); commit ${spread(commits)}`,
+        `the writer: ${startRate.toFixed(0)} transactions/s asked for (${RATE} wanted), ` +
+          `${(sent / wallSeconds).toFixed(0)}/s committed (a pool of 10 waits); commit ${spread(commits)}`,
         `CPU while writing (${wallSeconds.toFixed(1)} s): service ${cpu.service.toFixed(1)} s ` +
           `(${((100 * cpu.service) / wallSeconds).toFixed(0)} % of a core, ` +
           `${((1e6 * cpu.service) / (sent * CLIENTS)).toFixed(1)} µs per delivery), ` +
