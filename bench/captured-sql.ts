@@ -27,7 +27,9 @@ export type Slot =
   /** The lastModified the pick judged for the activity at this index (the UPDATE matches on it). */
   | { readonly kind: 'previousLastModified'; readonly index: number }
   /** A value the store makes up per execution (the pick's UUID): the ceiling makes a fresh one too. */
-  | { readonly kind: 'uuid' };
+  | { readonly kind: 'uuid' }
+  /** An array parameter (PostgreSQL's unnest forms), each element a slot of its own. */
+  | { readonly kind: 'array'; readonly items: readonly Slot[] };
 
 export interface Statement {
   readonly sql: string;
@@ -45,7 +47,12 @@ export interface Binding {
 }
 
 export function bind(statement: Statement, b: Binding): unknown[] {
-  return statement.slots.map((slot) => {
+  return bindSlots(statement.slots, b, b.uuid ?? randomUUID());
+}
+
+/** One UUID per execution, shared by every slot that names it (the pick id and the events' request id). */
+function bindSlots(slots: readonly Slot[], b: Binding, uuid: string): unknown[] {
+  return slots.map((slot) => {
     switch (slot.kind) {
       case 'const':
         return slot.value;
@@ -62,7 +69,9 @@ export function bind(statement: Statement, b: Binding): unknown[] {
       case 'previousLastModified':
         return b.previousLastModifiedMs![slot.index];
       case 'uuid':
-        return b.uuid ?? randomUUID();
+        return uuid;
+      case 'array':
+        return bindSlots(slot.items, b, uuid);
     }
   });
 }
@@ -73,7 +82,7 @@ export interface PickStatements {
   readonly select: Statement;
   readonly update: Statement;
   readonly insert: Statement;
-  /** What appendEvents issues (store/outbox.ts): on PostgreSQL the xid and NOTIFY, then the INSERT. */
+  /** What appendEvents issues (store/outbox.ts): the events and their webhook deliveries. */
   readonly events: readonly Statement[];
   readonly commit: Statement;
 }
@@ -100,6 +109,7 @@ const kindMarker = (i: number) => `bench-marker-kind-${i}`;
 const fromMarker = (i: number) => `bench-marker-from-${i}`;
 
 function toSlot(value: unknown): Slot {
+  if (Array.isArray(value)) return { kind: 'array', items: value.map(toSlot) };
   if (value === USER) return { kind: 'user' };
   if (value === LAST_MODIFIED) return { kind: 'lastModified' };
   if (typeof value === 'number' && value >= PREVIOUS && value < PREVIOUS + MAX_IDS)
@@ -194,8 +204,9 @@ export async function captureSql(
       };
       await activities.pickAtomically(ids, () => succeed(plan));
       const statements = take();
-      // begin, lock, update, history, [xid + notify on PostgreSQL,] events, webhook deliveries, commit.
-      const expected = dialect === 'postgres' ? 8 : 7;
+      // begin, lock, update, history, events, webhook deliveries, commit; on PostgreSQL the events
+      // and their deliveries are one statement (store/outbox.ts).
+      const expected = dialect === 'postgres' ? 6 : 7;
       if (statements.length !== expected) {
         throw new Error(
           `pickAtomically issued ${statements.length} statements, expected ${expected}:\n` +
