@@ -80,10 +80,12 @@ function bindSlots(slots: readonly Slot[], b: Binding, uuid: string): unknown[] 
 export interface PickStatements {
   readonly begin: Statement;
   readonly select: Statement;
-  readonly update: Statement;
-  readonly insert: Statement;
-  /** What appendEvents issues (store/outbox.ts): the events and their webhook deliveries. */
-  readonly events: readonly Statement[];
+  /**
+   * In order: the UPDATE, the history INSERT (on PostgreSQL part of the UPDATE's statement), then
+   * what appendEvents issues (store/outbox.ts): the events and their webhook deliveries (one
+   * statement on PostgreSQL).
+   */
+  readonly writes: readonly Statement[];
   readonly commit: Statement;
 }
 
@@ -204,17 +206,17 @@ export async function captureSql(
       };
       await activities.pickAtomically(ids, () => succeed(plan));
       const statements = take();
-      // begin, lock, update, history, events, webhook deliveries, commit; on PostgreSQL the events
-      // and their deliveries are one statement (store/outbox.ts).
-      const expected = dialect === 'postgres' ? 6 : 7;
+      // SQLite: begin, lock, update, history, events, webhook deliveries, commit. PostgreSQL: begin,
+      // lock, update with history, events with their deliveries, commit.
+      const expected = dialect === 'postgres' ? 5 : 7;
       if (statements.length !== expected) {
         throw new Error(
           `pickAtomically issued ${statements.length} statements, expected ${expected}:\n` +
             statements.map((s) => s.sql).join('\n'),
         );
       }
-      const [begin, select, update, insert] = statements;
-      const events = statements.slice(4, -1);
+      const [begin, select] = statements;
+      const writes = statements.slice(2, -1);
       const commit = statements[statements.length - 1];
       // A refused pick ends the same transaction without writing: begin, select, commit.
       await activities.pickAtomically(ids, () => fail({ kind: 'StaleLastModified', ids }));
@@ -222,7 +224,7 @@ export async function captureSql(
       if (refused.length !== 3 || refused[2].sql !== commit.sql) {
         throw new Error(`a refused pick issued ${refused.map((s) => s.sql).join(' | ')}`);
       }
-      pick.set(n, { begin, select, update, insert, events, commit });
+      pick.set(n, { begin, select, writes, commit });
     }
     // The recorded picks wrote history rows and marker rows: the bench database starts empty.
     await db.deleteFrom('activity_history').execute();
@@ -279,7 +281,7 @@ export function describeSql(captured: CapturedSql): string {
   for (const [n, p] of captured.pick) {
     lines.push(
       `-- pickAtomically(${n})`,
-      ...[p.begin, p.select, p.update, p.insert, ...p.events, p.commit].map((s) => abbreviate(s.sql)),
+      ...[p.begin, p.select, ...p.writes, p.commit].map((s) => abbreviate(s.sql)),
     );
   }
   return lines.join('\n');
