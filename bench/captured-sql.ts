@@ -27,7 +27,9 @@ export type Slot =
   /** The lastModified the pick judged for the activity at this index (the UPDATE matches on it). */
   | { readonly kind: 'previousLastModified'; readonly index: number }
   /** A value the store makes up per execution (the pick's UUID): the ceiling makes a fresh one too. */
-  | { readonly kind: 'uuid' };
+  | { readonly kind: 'uuid' }
+  /** An array parameter (PostgreSQL's unnest forms), each element a slot of its own. */
+  | { readonly kind: 'array'; readonly items: readonly Slot[] };
 
 export interface Statement {
   readonly sql: string;
@@ -45,7 +47,12 @@ export interface Binding {
 }
 
 export function bind(statement: Statement, b: Binding): unknown[] {
-  return statement.slots.map((slot) => {
+  return bindSlots(statement.slots, b, b.uuid ?? randomUUID());
+}
+
+/** One UUID per execution, shared by every slot that names it (the pick id and the events' request id). */
+function bindSlots(slots: readonly Slot[], b: Binding, uuid: string): unknown[] {
+  return slots.map((slot) => {
     switch (slot.kind) {
       case 'const':
         return slot.value;
@@ -62,7 +69,9 @@ export function bind(statement: Statement, b: Binding): unknown[] {
       case 'previousLastModified':
         return b.previousLastModifiedMs![slot.index];
       case 'uuid':
-        return b.uuid ?? randomUUID();
+        return uuid;
+      case 'array':
+        return bindSlots(slot.items, b, uuid);
     }
   });
 }
@@ -71,10 +80,12 @@ export function bind(statement: Statement, b: Binding): unknown[] {
 export interface PickStatements {
   readonly begin: Statement;
   readonly select: Statement;
-  readonly update: Statement;
-  readonly insert: Statement;
-  /** What appendEvents issues (store/outbox.ts): on PostgreSQL the xid and NOTIFY, then the INSERT. */
-  readonly events: readonly Statement[];
+  /**
+   * In order: the UPDATE, the history INSERT (on PostgreSQL part of the UPDATE's statement), then
+   * what appendEvents issues (store/outbox.ts): the events and their webhook deliveries (one
+   * statement on PostgreSQL).
+   */
+  readonly writes: readonly Statement[];
   readonly commit: Statement;
 }
 
@@ -100,6 +111,7 @@ const kindMarker = (i: number) => `bench-marker-kind-${i}`;
 const fromMarker = (i: number) => `bench-marker-from-${i}`;
 
 function toSlot(value: unknown): Slot {
+  if (Array.isArray(value)) return { kind: 'array', items: value.map(toSlot) };
   if (value === USER) return { kind: 'user' };
   if (value === LAST_MODIFIED) return { kind: 'lastModified' };
   if (typeof value === 'number' && value >= PREVIOUS && value < PREVIOUS + MAX_IDS)
@@ -194,16 +206,17 @@ export async function captureSql(
       };
       await activities.pickAtomically(ids, () => succeed(plan));
       const statements = take();
-      // begin, lock, update, history, [xid + notify on PostgreSQL,] events, webhook deliveries, commit.
-      const expected = dialect === 'postgres' ? 8 : 7;
+      // SQLite: begin, lock, update, history, events, webhook deliveries, commit. PostgreSQL: begin,
+      // lock, update with history, events with their deliveries, commit.
+      const expected = dialect === 'postgres' ? 5 : 7;
       if (statements.length !== expected) {
         throw new Error(
           `pickAtomically issued ${statements.length} statements, expected ${expected}:\n` +
             statements.map((s) => s.sql).join('\n'),
         );
       }
-      const [begin, select, update, insert] = statements;
-      const events = statements.slice(4, -1);
+      const [begin, select] = statements;
+      const writes = statements.slice(2, -1);
       const commit = statements[statements.length - 1];
       // A refused pick ends the same transaction without writing: begin, select, commit.
       await activities.pickAtomically(ids, () => fail({ kind: 'StaleLastModified', ids }));
@@ -211,7 +224,7 @@ export async function captureSql(
       if (refused.length !== 3 || refused[2].sql !== commit.sql) {
         throw new Error(`a refused pick issued ${refused.map((s) => s.sql).join(' | ')}`);
       }
-      pick.set(n, { begin, select, update, insert, events, commit });
+      pick.set(n, { begin, select, writes, commit });
     }
     // The recorded picks wrote history rows and marker rows: the bench database starts empty.
     await db.deleteFrom('activity_history').execute();
@@ -268,7 +281,7 @@ export function describeSql(captured: CapturedSql): string {
   for (const [n, p] of captured.pick) {
     lines.push(
       `-- pickAtomically(${n})`,
-      ...[p.begin, p.select, p.update, p.insert, ...p.events, p.commit].map((s) => abbreviate(s.sql)),
+      ...[p.begin, p.select, ...p.writes, p.commit].map((s) => abbreviate(s.sql)),
     );
   }
   return lines.join('\n');

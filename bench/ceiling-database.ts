@@ -140,9 +140,7 @@ export function openSqliteDirect(path: string, sql: CapturedSql): DirectDatabase
         const verdict = judge(userId, items, run(statements.select, { userId, ids }));
         if (verdict.end === 'picked') {
           const binding = { userId, ids, ...verdict };
-          run(statements.update, binding);
-          run(statements.insert, binding);
-          for (const statement of statements.events) run(statement, binding);
+          for (const statement of statements.writes) run(statement, binding);
         }
         run(statements.commit, { userId, ids });
         return verdict.end;
@@ -190,9 +188,7 @@ export function openPostgresDirect(url: string, poolMax: number, sql: CapturedSq
         const verdict = judge(userId, items, await run(client, statements.select, { userId, ids }));
         if (verdict.end === 'picked') {
           const binding = { userId, ids, ...verdict };
-          await run(client, statements.update, binding);
-          await run(client, statements.insert, binding);
-          for (const statement of statements.events) await run(client, statement, binding);
+          for (const statement of statements.writes) await run(client, statement, binding);
         }
         await run(client, statements.commit, { userId, ids });
         return verdict.end;

@@ -26,7 +26,9 @@ export type MoveSlot =
   /** `queue:ID` of the target: what a history row names when the activity went to no user. */
   | { readonly kind: 'targetTag' }
   | { readonly kind: 'lastModified' }
-  | { readonly kind: 'uuid'; readonly index: number };
+  | { readonly kind: 'uuid'; readonly index: number }
+  /** An array parameter (the outbox's unnest form on PostgreSQL), each element a slot of its own. */
+  | { readonly kind: 'array'; readonly items: readonly MoveSlot[] };
 
 export interface MoveStatement {
   readonly sql: string;
@@ -98,7 +100,8 @@ export function toTemplate(recorded: RecordedRequest, values: RecordedValues): M
     const offers = index === offer;
     // Up to pull's offer, the activities are not known yet: the values there are the data's.
     const mapped = index > offer;
-    const slots = statement.params.map((value): MoveSlot => {
+    const toSlot = (value: unknown): MoveSlot => {
+      if (Array.isArray(value)) return { kind: 'array', items: value.map(toSlot) };
       if (typeof value === 'string') {
         if (UUID.test(value)) {
           if (!uuids.has(value)) uuids.set(value, uuids.size);
@@ -112,7 +115,8 @@ export function toTemplate(recorded: RecordedRequest, values: RecordedValues): M
         if (slot) return slot;
       }
       return { kind: 'const', value };
-    });
+    };
+    const slots = statement.params.map(toSlot);
     return { sql: statement.sql, slots, ...(offers ? { offers } : {}) };
   });
   return { statements };
@@ -139,7 +143,7 @@ export function bindSlots(
   b: MoveBinding,
   lastModified: () => number,
   uuids: string[],
-) {
+): unknown[] {
   return slots.map((slot) => {
     switch (slot.kind) {
       case 'const':
@@ -162,6 +166,8 @@ export function bindSlots(
         return lastModified();
       case 'uuid':
         return (uuids[slot.index] ??= randomUUID());
+      case 'array':
+        return bindSlots(slot.items, b, lastModified, uuids);
     }
   });
 }

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release, totalmem } from 'node:os';
 import type { Dialect } from '../src/store/dialect.js';
 import type { ScenarioKey } from './scenarios.js';
-import { outcome, type RunStats } from './stats.js';
+import { inSeries, outcome, type RunStats } from './stats.js';
 
 export interface ScenarioResult {
   readonly key: ScenarioKey;
@@ -17,6 +17,8 @@ export interface ScenarioResult {
   readonly db: RunStats;
   readonly dbConcurrency: number;
   readonly http: RunStats | undefined;
+  /** The minimal-transaction ceiling (bench/ceiling-minimal.ts); write scenarios only. */
+  readonly minimal?: RunStats;
 }
 
 export interface ImportTiming {
@@ -81,10 +83,32 @@ function dbCell(result: ScenarioResult): string {
   return `${rate}${extra}${d.errors > 0 ? ` errors×${d.errors}` : ''}`;
 }
 
+/**
+ * What issue 10 judges a write scenario against: the minimal transaction on PostgreSQL (a server of
+ * its own), and on SQLite that transaction in series with the bare HTTP route, both paid by the one
+ * process (1 / (1/minimal + 1/HTTP)).
+ */
+export function minimalBound(result: ScenarioResult): number | undefined {
+  if (!result.minimal) return undefined;
+  if (result.store === 'postgres') return result.minimal.perSecond;
+  return result.http ? inSeries(result.minimal.perSecond, result.http.perSecond) : undefined;
+}
+
+function minimalCell(result: ScenarioResult): string {
+  const m = result.minimal;
+  if (!m) return '–';
+  const latency = `(${ms(m.p50Ms)} / ${ms(m.p99Ms)} ms)`;
+  if (result.store === 'postgres') return `${fmt(m.perSecond)} ${latency}`;
+  const bound = minimalBound(result);
+  return bound === undefined
+    ? `${fmt(m.perSecond)} ${latency}, no HTTP ceiling for the series`
+    : `series ${fmt(bound)} of ${fmt(m.perSecond)} ${latency} and HTTP ${fmt(result.http!.perSecond)}`;
+}
+
 export function resultsTable(results: readonly ScenarioResult[]): string {
   const header =
-    '| Scenario | Store | Service req/s | p50 / p99 / max ms | Responses | Peak RSS MB | DB ceiling req/s | DB p50 / p99 ms | × DB | HTTP ceiling req/s | HTTP p50 / p99 ms | × HTTP |';
-  const rule = '|' + ' --- |'.repeat(12);
+    '| Scenario | Store | Service req/s | p50 / p99 / max ms | Responses | Peak RSS MB | DB ceiling req/s | DB p50 / p99 ms | × DB | HTTP ceiling req/s | HTTP p50 / p99 ms | × HTTP | Minimal transaction tx/s (p50 / p99) | × minimal |';
+  const rule = '|' + ' --- |'.repeat(14);
   const rows = results.map((r) => {
     const s = r.service;
     const cells = [
@@ -100,6 +124,8 @@ export function resultsTable(results: readonly ScenarioResult[]): string {
       r.http ? fmt(r.http.perSecond) + (r.http.exhausted ? ' (all work used)' : '') : '–',
       r.http ? `${ms(r.http.p50Ms)} / ${ms(r.http.p99Ms)}` : '–',
       r.http ? ratio(s.perSecond, r.http.perSecond) : '–',
+      minimalCell(r),
+      ratio(s.perSecond, minimalBound(r) ?? 0),
     ];
     return `| ${cells.join(' | ')} |`;
   });
@@ -165,6 +191,24 @@ export function judgeTargets(
   }
   for (const store of ['sqlite', 'postgres'] as const) {
     const label = store === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    const bound = store === 'sqlite' ? 'series of minimal transaction and bare HTTP' : 'minimal transaction';
+    for (const key of ['pick1', 'pick75'] as const) {
+      const r = find(key, store);
+      const limit = r && minimalBound(r);
+      const name = `${key === 'pick1' ? 'single' : '75-activity'} pick on ${label} ≥ 0.5× ${bound}`;
+      targets.push(
+        r && limit !== undefined
+          ? {
+              name,
+              pass: r.service.perSecond >= 0.5 * limit,
+              detail: `${fmt(r.service.perSecond, 1)} vs ${fmt(limit, 1)}/s = ${ratio(r.service.perSecond, limit)}`,
+            }
+          : { name, pass: undefined, detail: 'not run' },
+      );
+    }
+  }
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const label = store === 'sqlite' ? 'SQLite' : 'PostgreSQL';
     const r1 = find('pick1', store);
     const name = `single pick p99 < 25 ms at 50 connections on ${label}`;
     targets.push(
@@ -216,10 +260,13 @@ export function machineLines(m: Machine): string[] {
 const RESULTS_HEADER = `# casemgr benchmark results
 
 Written by \`npm run bench\` (bench/run.ts); the newest run is on top, earlier runs below it.
-Each service figure stands beside its two ceilings, measured in the same run on the same machine:
+Each service figure stands beside its ceilings, measured in the same run on the same machine:
 the *database ceiling* issues the service's own SQL (captured from the store code) straight through
 the same driver — no HTTP, no token, no validation — with the same concurrency; the *HTTP ceiling* is a
-bare Fastify 5 route with the same schemas and no auth or database. Ratios are service ÷ ceiling.
+bare Fastify 5 route with the same schemas and no auth or database; the *minimal transaction* (write
+scenarios) is the least SQL that does a pick's job on an integer-keyed table pair (lock the rows,
+update them, one history row each: pgbench with 8 clients, or better-sqlite3 in-process, where the
+bound is it in series with the HTTP ceiling). Ratios are service ÷ ceiling.
 `;
 
 /** Puts `section` above every earlier run in RESULTS.md (creating the file with its header). */

@@ -31,6 +31,7 @@ import {
 } from './bench-database.js';
 import { captureSql, describeSql, type CapturedSql } from './captured-sql.js';
 import { openPostgresDirect, openSqliteDirect, runCeiling, type DirectDatabase } from './ceiling-database.js';
+import { MINIMAL_PG_CLIENTS, measureMinimalPostgres, measureMinimalSqlite } from './ceiling-minimal.js';
 import { LIFECYCLE_KEYS, runLifecycle } from './lifecycle-run.js';
 import { MOVE_KEYS, runMoves } from './moves-run.js';
 import { driveHttp, waitForQuiet } from './load.js';
@@ -367,6 +368,8 @@ async function runScenarios(
       dbResults.set(ceilingKey, db);
     }
 
+    const minimal = await minimalCeiling(session, scenario, options, dbResults);
+
     const work = await scenario.prepare(session.env);
     const workItems = work.remaining();
     if (workItems !== undefined) log(`    work items: ${workItems}`);
@@ -397,9 +400,42 @@ async function runScenarios(
       db,
       dbConcurrency: concurrency,
       http: httpResults.get(scenario.key),
+      minimal,
     });
   }
   return { results, peakRssMb: peak, startRssMb: atStart.rssMb };
+}
+
+/**
+ * The minimal-transaction ceiling of a write scenario (bench/ceiling-minimal.ts), measured once per
+ * store and scenario; undefined for scenarios that write nothing.
+ */
+async function minimalCeiling(
+  session: StoreSession,
+  scenario: Scenario,
+  options: Options,
+  measured: Map<string, RunStats>,
+): Promise<RunStats | undefined> {
+  if (scenario.minimalBatch === undefined) return undefined;
+  const key = `${session.store}:${scenario.key}:minimal`;
+  const known = measured.get(key);
+  if (known) return known;
+  const run = {
+    batch: scenario.minimalBatch,
+    seconds: options.seconds,
+    warmupSeconds: options.warmup,
+    rows: options.sizes.activities,
+    workDir: WORK_DIR,
+  };
+  const stats =
+    session.store === 'sqlite'
+      ? await measureMinimalSqlite(`${session.database.target}-minimal.db`, run)
+      : await measureMinimalPostgres(session.database.url, run);
+  log(
+    `    minimal transaction (${session.store === 'sqlite' ? 'better-sqlite3, 1 loop' : `pgbench, ${MINIMAL_PG_CLIENTS} clients`}): ${brief(stats)}`,
+  );
+  measured.set(key, stats);
+  return stats;
 }
 
 interface SoakOutcome {
@@ -664,7 +700,8 @@ async function main(): Promise<void> {
     section.push(
       'Ceilings: database = the same statements through better-sqlite3 (1 loop, statements prepared once) or pg ' +
         `(${options.connections} loops on a pool of ${options.poolMax}); scenario 3's database ceiling runs ${options.connections} interleaved loops on both. ` +
-        'HTTP = bare Fastify, same schemas, measured once (it does not depend on the store). Scenario 3: req/s and latency are the picks; each pick follows a GET of the hot set.',
+        'HTTP = bare Fastify, same schemas, measured once (it does not depend on the store). Scenario 3: req/s and latency are the picks; each pick follows a GET of the hot set. ' +
+        `Minimal transaction (bench/ceiling-minimal.ts) = lock the scenario's number of consecutive integer ids, update them, one history row each: pgbench -M prepared with ${MINIMAL_PG_CLIENTS} clients on PostgreSQL; better-sqlite3 in-process (1 loop) on SQLite, whose bound is 1 / (1/minimal + 1/HTTP) (one process pays both).`,
       '',
     );
   }

@@ -52,6 +52,8 @@ export interface Scenario {
   readonly expect: string;
   /** Loops of the database ceiling: SQLite is synchronous (1), pg gets the HTTP connections. */
   dbConcurrency(dialect: Dialect, connections: number): number;
+  /** Activities per pick, for the minimal-transaction ceiling (bench/ceiling-minimal.ts); writes only. */
+  readonly minimalBatch?: number;
   prepare(env: ScenarioEnv): Promise<Work>;
 }
 
@@ -125,6 +127,7 @@ function pickingScenario(key: ScenarioKey, title: string, batch: number): Scenar
     title,
     expect: '204',
     dbConcurrency: (dialect, connections) => (dialect === 'sqlite' ? 1 : connections),
+    minimalBatch: batch,
     async prepare(env) {
       const list = dealPicks(await loadPickable(env.database, env.world.pullableUsersOf), env, batch);
       let next = 0;

@@ -72,3 +72,8 @@ export class Recorder {
 export function outcome(stats: RunStats, key: string): number {
   return stats.outcomes[key] ?? 0;
 }
+
+/** The rate of two costs paid one after the other by the same process: 1 / (1/a + 1/b). */
+export function inSeries(a: number, b: number): number {
+  return a > 0 && b > 0 ? 1 / (1 / a + 1 / b) : 0;
+}

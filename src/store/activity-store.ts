@@ -1,7 +1,7 @@
 // Activities: reading them for GET, and the one pick transaction (lock in ascending id order, judge,
 // write set-based, record history). Rows become domain types at this edge.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import { ACTIVITY_STATUSES, type Activity, type ActivityStatus } from '../domain/activity.js';
 import { fail, type Outcome } from '../domain/failures.js';
 import { pickEvents, toSubject, type ActivityEvent, type EventsCommitted } from '../domain/events.js';
@@ -311,11 +311,12 @@ export class ActivityStore implements PickStore {
   }
 
   /**
-   * One UPDATE for the whole batch and one multi-row INSERT of history entries. The UPDATE matches
+   * One UPDATE for the whole batch and the history entries: one multi-row INSERT on SQLite, and on
+   * PostgreSQL part of the UPDATE's statement. The UPDATE matches
    * each row on the lastModified the rules judged too: should the row lock ever fail to hold (a
    * misconfigured isolation, a driver or database bug), a row changed in between is not overwritten,
    * and the whole pick is refused as stale — two picks can never both win the same activity.
-   * Then one multi-row INSERT of the pick's events (outbox), which it answers.
+   * Then the pick's events (outbox), which it answers.
    */
   private async writePlan(
     trx: Kysely<Database>,
@@ -324,77 +325,85 @@ export class ActivityStore implements PickStore {
   ): Promise<ActivityEvent[]> {
     const ids = plan.changes.map((change) => change.activityId);
     const n = ids.length;
-    const updated = await trx.executeQuery(
-      this.templates.query(
-        `pick-update:${n}`,
-        (slot) =>
-          this.db
-            .updateTable('activities')
-            .set({
-              status: 'assigned',
-              substatus: 'new',
-              assigned_user_id: slot(0),
-              pinned: 0,
-              locked: 0,
-              last_modified_ms: slot(1),
-              last_modified_by: slot(0),
-              last_action: 'picked',
-            })
-            // The ids find the rows through the primary key (an OR of (id, lastModified) pairs made
-            // PostgreSQL bitmap-OR 75 index scans: 75-activity picks ~30 % slower); the CASE then
-            // only filters the rows found. The cast gives PostgreSQL the type of the bare parameters.
-            .where(
-              'id',
-              'in',
-              ids.map((_, i) => slot(2 + 2 * i)),
-            )
-            .where(
-              sql<boolean>`${sql.ref('last_modified_ms')} = case ${sql.ref('id')} ${sql.join(
-                ids.map((_, i) => sql`when ${slot(2 + 2 * i)} then cast(${slot(3 + 2 * i)} as bigint)`),
-                sql` `,
-              )} end`,
-            )
-            .returning('id'),
-        [
-          plan.userId,
-          plan.lastModifiedMs,
-          ...plan.changes.flatMap((change) => [change.activityId, change.previousLastModifiedMs]),
-        ],
-      ),
+    const update = this.templates.query(
+      `pick-update:${n}`,
+      (slot) =>
+        this.db
+          .updateTable('activities')
+          .set({
+            status: 'assigned',
+            substatus: 'new',
+            assigned_user_id: slot(0),
+            pinned: 0,
+            locked: 0,
+            last_modified_ms: slot(1),
+            last_modified_by: slot(0),
+            last_action: 'picked',
+          })
+          // The ids find the rows through the primary key (an OR of (id, lastModified) pairs made
+          // PostgreSQL bitmap-OR 75 index scans: 75-activity picks ~30 % slower); the CASE then
+          // only filters the rows found. The cast gives PostgreSQL the type of the bare parameters.
+          .where(
+            'id',
+            'in',
+            ids.map((_, i) => slot(2 + 2 * i)),
+          )
+          .where(
+            sql<boolean>`${sql.ref('last_modified_ms')} = case ${sql.ref('id')} ${sql.join(
+              ids.map((_, i) => sql`when ${slot(2 + 2 * i)} then cast(${slot(3 + 2 * i)} as bigint)`),
+              sql` `,
+            )} end`,
+          )
+          .returning('id'),
+      [
+        plan.userId,
+        plan.lastModifiedMs,
+        ...plan.changes.flatMap((change) => [change.activityId, change.previousLastModifiedMs]),
+      ],
+    );
+    const pickId = randomUUID();
+    // PostgreSQL: the history rows in the UPDATE's statement (one round trip), for the rows it
+    // changed; should it change fewer, the error below rolls the whole transaction back anyway.
+    const updated = await trx.executeQuery<{ id: string }>(
+      this.dialect === 'postgres' ? withPickHistoryPostgres(update, plan, pickId) : update,
     );
     if (updated.rows.length !== n) {
       const written = new Set(updated.rows.map((row) => row.id));
       throw new RowsChangedError(ids.filter((id) => !written.has(id)));
     }
-    const pickId = randomUUID();
-    const rows = plan.changes.map((change) => [
-      change.activityId,
-      change.from.kind,
-      change.from.id,
-      change.unpinned ? 1 : 0,
-    ]);
-    // Per row: activity, from kind, from id, unpinned; then the pick's id, user and time, shared by all.
-    const shared = 4 * n;
-    await trx.executeQuery(
-      this.templates.query(
-        `pick-history:${n}`,
-        (slot) =>
-          this.db.insertInto('activity_history').values(
-            rows.map((_, r) => ({
-              activity_id: slot(4 * r),
-              pick_id: slot(shared),
-              from_kind: slot(4 * r + 1),
-              from_id: slot(4 * r + 2),
-              to_user_id: slot(shared + 1),
-              by_user_id: slot(shared + 1),
-              at_ms: slot(shared + 2),
-              unpinned: slot(4 * r + 3),
-              action: 'picked',
-            })),
-          ),
-        [...rows.flat(), pickId, plan.userId, plan.lastModifiedMs],
-      ),
-    );
+    if (this.dialect !== 'postgres') {
+      await trx.executeQuery(
+        this.templates.query(
+          `pick-history:${n}`,
+          (slot) =>
+            this.db.insertInto('activity_history').values(
+              plan.changes.map((_, r) => ({
+                activity_id: slot(4 * r),
+                pick_id: slot(4 * n),
+                from_kind: slot(4 * r + 1),
+                from_id: slot(4 * r + 2),
+                to_user_id: slot(4 * n + 1),
+                by_user_id: slot(4 * n + 1),
+                at_ms: slot(4 * n + 2),
+                unpinned: slot(4 * r + 3),
+                action: 'picked',
+              })),
+            ),
+          // Per row: activity, from kind, from id, unpinned; then the pick's id, user and time.
+          [
+            ...plan.changes.flatMap((change) => [
+              change.activityId,
+              change.from.kind,
+              change.from.id,
+              change.unpinned ? 1 : 0,
+            ]),
+            pickId,
+            plan.userId,
+            plan.lastModifiedMs,
+          ],
+        ),
+      );
+    }
     const events = pickEvents(found.map(toSubject), plan, {
       actor: { kind: 'user', userId: plan.userId },
       requestId: pickId,
@@ -403,4 +412,38 @@ export class ActivityStore implements PickStore {
     await appendEvents(trx, events);
     return events;
   }
+}
+
+/**
+ * PostgreSQL: the pick's UPDATE (its RETURNING answers the statement) with the history rows of the
+ * activities it changed, from four arrays in the plan's order — seven parameters for any batch, where
+ * a multi-row VALUES bound 675 for 75 activities, in the same round trip.
+ */
+function withPickHistoryPostgres(update: CompiledQuery, plan: PickPlan, pickId: string): CompiledQuery {
+  const changes = plan.changes;
+  const at = update.parameters.length;
+  const p = (i: number) => `$${at + i}`;
+  return CompiledQuery.raw(
+    `with updated as (${update.sql}),
+     history as (
+       insert into activity_history
+         (activity_id, pick_id, from_kind, from_id, to_user_id, by_user_id, at_ms, unpinned, action)
+       select h.activity_id, ${p(5)}, h.from_kind, h.from_id, ${p(6)}, ${p(6)}, ${p(7)}, h.unpinned, 'picked'
+       from unnest(${p(1)}::text[], ${p(2)}::text[], ${p(3)}::text[], ${p(4)}::integer[])
+         with ordinality as h(activity_id, from_kind, from_id, unpinned, n)
+       join updated on updated.id = h.activity_id
+       order by h.n
+     )
+     select id from updated`,
+    [
+      ...update.parameters,
+      changes.map((change) => change.activityId),
+      changes.map((change) => change.from.kind),
+      changes.map((change) => change.from.id),
+      changes.map((change) => (change.unpinned ? 1 : 0)),
+      pickId,
+      plan.userId,
+      plan.lastModifiedMs,
+    ],
+  );
 }

@@ -8,11 +8,12 @@
 // written by transactions older than every transaction still running
 // (`tx < pg_snapshot_xmin(pg_current_snapshot())`): that set can no longer grow. The live stream reads
 // in id order with gap tracking instead (store/event-order.ts), which needs the xid assigned before
-// the id is taken: appendEvents does that first, in the statement that also queues the notification.
+// the id is taken: on PostgreSQL appendEvents takes it in the same statement, as an input of the rows
+// whose ids it takes (appendEventsPostgres).
 import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import { QueryTemplates } from './query-templates.js';
 import type { Database } from './schema.js';
-import { enqueueDeliveries } from './webhook-fan-out.js';
+import { deliveriesInsert, enqueueDeliveries } from './webhook-fan-out.js';
 
 /** eGain's callback vocabulary (§9 of the reference). */
 export type EventType = 'activity_created' | 'activity_transition' | 'activity_completed' | 'case_closed';
@@ -57,19 +58,9 @@ function templatesFor(trx: Kysely<Database>): QueryTemplates {
   return templates;
 }
 
-/**
- * One multi-row INSERT inside the caller's transaction, then the webhook deliveries of those events
- * (src/store/webhook-fan-out.ts) in the same transaction; nothing is written for an empty list.
- */
-export async function appendEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  if (trx.getExecutor().adapter instanceof PostgresAdapter) {
-    // pg_current_xact_id() gives the transaction its xid now if it has none yet, so the xid is older
-    // than the ids the INSERT takes (event-order.ts relies on it). NOTIFY is delivered at commit, and
-    // never for a transaction that rolls back; the listeners read the table, so no payload is needed.
-    await sql`select pg_current_xact_id(), pg_notify(${EVENTS_CHANNEL}, '')`.execute(trx);
-  }
-  const values = events.flatMap((event) => [
+/** The events' column values, in COLUMNS_PER_EVENT order, one array per event. */
+function columnValues(event: OutboxEvent): unknown[] {
+  return [
     event.type,
     event.activityId,
     event.caseId,
@@ -81,7 +72,17 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly Outbo
     event.requestId,
     event.atMs,
     JSON.stringify(event.payload),
-  ]);
+  ];
+}
+
+/**
+ * Inside the caller's transaction: the events, then the webhook deliveries of those events
+ * (src/store/webhook-fan-out.ts); nothing is written for an empty list. One statement on
+ * PostgreSQL, two on SQLite.
+ */
+export async function appendEvents(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  if (trx.getExecutor().adapter instanceof PostgresAdapter) return appendEventsPostgres(trx, events);
   const inserted = await trx.executeQuery<{ id: number | string }>(
     templatesFor(trx).query(
       `events:${events.length}`,
@@ -107,7 +108,7 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly Outbo
             }),
           )
           .returning('id'),
-      values,
+      events.flatMap(columnValues),
     ),
   );
   await enqueueDeliveries(
@@ -115,4 +116,58 @@ export async function appendEvents(trx: Kysely<Database>, events: readonly Outbo
     inserted.rows.map((row) => row.id),
     Date.now(),
   );
+}
+
+/** The PostgreSQL type of each column's array, in COLUMNS_PER_EVENT order. */
+const PG_ARRAY_TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'text',
+];
+
+/**
+ * One statement, one SQL text for any number of events (the columns as arrays): take the
+ * transaction's xid and queue the notification, insert the events in list order, and their webhook
+ * deliveries — one round trip where there were three.
+ *
+ * event-order.ts needs the writer's xid assigned before any event id is taken. Here the xid is an
+ * input of every inserted row (`writer.tx` fills the tx column): the `writer` CTE is evaluated when
+ * the INSERT's source first reads it, the source's rows are produced (and sorted) before the INSERT
+ * evaluates the id default (nextval) on each of them, so no id can be taken before
+ * pg_current_xact_id() has run. It is the value the column's default would give (the same function,
+ * same transaction). NOTIFY is delivered at commit, never for a transaction that rolls back; the
+ * listeners read the table, so no payload is needed. The deliveries read the rows the INSERT
+ * returned: the events table itself does not show them to the same statement.
+ */
+async function appendEventsPostgres(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
+  const rows = events.map(columnValues);
+  const arrays = PG_ARRAY_TYPES.map(
+    (type, column) => sql`cast(${rows.map((row) => row[column])} as ${sql.raw(type)}[])`,
+  );
+  await sql`
+    with writer as materialized (
+      select pg_current_xact_id() as tx, pg_notify(${EVENTS_CHANNEL}, '')::text as notified
+    ), inserted as (
+      insert into events (tx, type, activity_id, case_id, department_id, previous_department_id,
+        user_id, previous_user_id, actor, request_id, at_ms, payload_json)
+      select writer.tx, e.type, e.activity_id, e.case_id, e.department_id, e.previous_department_id,
+        e.user_id, e.previous_user_id, e.actor, e.request_id, e.at_ms, e.payload_json
+      from writer
+      cross join unnest(${sql.join(arrays)}) with ordinality as e(type, activity_id, case_id,
+        department_id, previous_department_id, user_id, previous_user_id, actor, request_id, at_ms,
+        payload_json, n)
+      order by e.n
+      returning id, type, activity_id, case_id
+    ), delivered as (
+      ${deliveriesInsert(sql`inserted`, Date.now())}
+    )
+    select count(*) from inserted`.execute(trx);
 }
