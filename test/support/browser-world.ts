@@ -5,7 +5,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AxeResults, Result } from 'axe-core';
-import { CONSOLE_CALLBACK_PATH, CONSOLE_CLIENT_ID } from '../../src/auth/oidc/embedded-provider.js';
+import {
+  CONSOLE_CALLBACK_PATH,
+  CONSOLE_CLIENT_ID,
+  CONSOLE_PATH,
+} from '../../src/auth/oidc/embedded-provider.js';
 import { launchBrowser } from './browser.js';
 import type { TestDialect } from './test-databases.js';
 import { startTestService, type TestService, type TestServiceOptions } from './test-service.js';
@@ -20,14 +24,19 @@ export interface BrowserWorld {
   close(): Promise<void>;
 }
 
+export interface BrowserWorldOptions extends Omit<TestServiceOptions, 'signIn'> {
+  /** A Chromium the suite already runs (left open at close): a fresh service, fresh profiles. */
+  readonly browser?: Browser;
+}
+
 export async function startBrowserWorld(
   dialect: TestDialect,
-  options: Omit<TestServiceOptions, 'signIn'> = {},
+  { browser: shared, ...options }: BrowserWorldOptions = {},
 ): Promise<BrowserWorld> {
   const service = await startTestService(dialect, { ...options, signIn: true });
   let browser: Browser;
   try {
-    browser = await launchBrowser();
+    browser = shared ?? (await launchBrowser());
   } catch (error) {
     await service.close();
     throw error;
@@ -43,7 +52,7 @@ export async function startBrowserWorld(
     },
     async close() {
       for (const context of contexts) await context.close();
-      await browser.close();
+      if (!shared) await browser.close();
       await service.close();
     },
   };
@@ -94,6 +103,17 @@ export async function signInThroughProvider(
   const code = new URL(page.url()).searchParams.get('code');
   if (!code) throw new Error(`no code in ${page.url()}`);
   return { code, verifier };
+}
+
+/**
+ * Opens the console signed out, signs in on the provider's login page it sends the browser to, and
+ * waits until the console is back and ready (the user's work on screen).
+ */
+export async function signInToConsole(page: Page, login: string, password: string): Promise<void> {
+  await page.goto(CONSOLE_PATH);
+  await page.locator('#login').waitFor();
+  await submitLogin(page, login, password);
+  await page.locator('[data-testid="app"][data-state="ready"]').waitFor();
 }
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
