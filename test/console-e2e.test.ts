@@ -6,7 +6,7 @@
 // Selectors are the console's test hooks, listed at the top of console/src/main.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser } from './support/browser.js';
 import {
   axeViolations,
@@ -21,7 +21,7 @@ const { dialects, skipped } = await dialectsUnderTest();
 if (skipped) it('PostgreSQL suites', { skip: skipped }, () => undefined);
 
 const BOB = '1002';
-const CAROL = '1003';
+const BILLING_QUEUE = '10';
 
 const testId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 const row = (page: Page, activityId: string) =>
@@ -38,6 +38,30 @@ async function rowIds(page: Page): Promise<string[]> {
 
 async function select(page: Page, ...activityIds: string[]): Promise<void> {
   for (const id of activityIds) await checkbox(page, id).check();
+}
+
+const OUTCOME = '[data-testid="outcome-done"], [data-testid="outcome-refused"]';
+
+/**
+ * Clicks an action button and returns the outcome it produced. The previous action's outcome stays on
+ * screen until the new one replaces it, so it is marked first and the wait is for an unmarked one.
+ */
+async function act(page: Page, button: string): Promise<Locator> {
+  await page.locator(OUTCOME).evaluateAll((shown) => {
+    for (const element of shown) element.setAttribute('data-previous-outcome', '');
+  });
+  await testId(page, button).click();
+  const outcome = page.locator(`:is(${OUTCOME}):not([data-previous-outcome])`);
+  await outcome.waitFor();
+  return outcome;
+}
+
+/** Clicks an action button and fails with the refusal's text when the action was refused. */
+async function actDone(page: Page, button: string): Promise<string> {
+  const outcome = await act(page, button);
+  const text = (await outcome.textContent()) ?? '';
+  assert.equal(await outcome.getAttribute('data-testid'), 'outcome-done', text);
+  return text;
 }
 
 async function assertAccessible(page: Page, screen: string): Promise<void> {
@@ -84,8 +108,7 @@ for (const dialect of dialects) {
         const before = await rowIds(page);
         assert.deepEqual([...before].sort(), await heldBy(world, BOB));
 
-        await testId(page, 'pull-next').click();
-        await testId(page, 'outcome-done').waitFor();
+        await actDone(page, 'pull-next');
         const held = await heldBy(world, BOB);
         const pulled = held.filter((id) => !before.includes(id));
         assert.ok(pulled.length > 0, 'the pull gave bob something');
@@ -107,13 +130,12 @@ for (const dialect of dialects) {
         await select(alice, '100011');
 
         // Without unpin the batch is refused, and nothing changes for bob.
-        await testId(alice, 'pick').click();
-        await alice.locator('[data-testid="outcome-refused"][data-code="400-305"]').waitFor();
+        const refusal = await act(alice, 'pick');
+        assert.equal(await refusal.getAttribute('data-code'), '400-305', (await refusal.textContent()) ?? '');
         assert.ok((await heldBy(world, BOB)).includes('100011'));
 
         await testId(alice, 'unpin').check();
-        await testId(alice, 'pick').click();
-        await testId(alice, 'outcome-done').waitFor();
+        await actDone(alice, 'pick');
 
         // bob's page was not reloaded: the event stream took the row away and raised the banner.
         await row(bob, '100011').waitFor({ state: 'detached' });
@@ -122,18 +144,32 @@ for (const dialect of dialects) {
         assert.match((await notice.textContent()) ?? '', /100011.*Alice/);
       }));
 
-    it('bob transfers a pinned activity to carol with unpin, and it leaves his list', () =>
+    it('bob transfers an activity he pulled back to the queue, and it leaves his list', () =>
       withWorld(async (world) => {
+        // bob may not unpin, so his pinned work is not his to transfer: he moves one he pulled (through
+        // the API before he opens the console, so that no live refresh redraws the form as he fills it).
+        const pull = await world.service.request({
+          method: 'PATCH',
+          path: '/core/casemgr/v3/activity/pull',
+          headers: { authorization: `Bearer ${world.service.token('bob')}` },
+        });
+        assert.equal(pull.status, 200, pull.text);
+        const pulled = pull.json<{ activity: { id: string }[] }>().activity[0]?.id;
+        assert.ok(pulled, pull.text);
+
         const page = await world.newPage('en-US');
         await signInToConsole(page, 'bob', 'demo-bob');
-        await select(page, '100013');
-        await testId(page, 'unpin').check();
-        await testId(page, 'transfer-kind').selectOption('user');
-        await testId(page, 'transfer-target').fill(CAROL);
-        await testId(page, 'transfer').click();
-        await testId(page, 'outcome-done').waitFor();
-        await row(page, '100013').waitFor({ state: 'detached' });
-        assert.ok((await heldBy(world, CAROL)).includes('100013'));
+        await select(page, pulled);
+        await testId(page, 'transfer-kind').selectOption('queue');
+        await testId(page, 'transfer-target').fill(BILLING_QUEUE);
+        await actDone(page, 'transfer');
+        await row(page, pulled).waitFor({ state: 'detached' });
+        const moved = await world.service.database.db
+          .selectFrom('activities')
+          .select(['queue_id', 'assigned_user_id'])
+          .where('id', '=', pulled)
+          .executeTakeFirstOrThrow();
+        assert.deepEqual(moved, { queue_id: BILLING_QUEUE, assigned_user_id: null });
       }));
 
     it('bob completes the last open activity of a case and sees the case close', () =>
@@ -144,10 +180,7 @@ for (const dialect of dialects) {
           (await row(page, '100012').locator('[data-testid="activity-case"]').textContent()) ?? '';
         assert.match(caseId, /^\d+$/);
         await select(page, '100012');
-        await testId(page, 'complete').click();
-        const done = testId(page, 'outcome-done');
-        await done.waitFor();
-        assert.match((await done.textContent()) ?? '', new RegExp(`case ${caseId} closed`));
+        assert.match(await actDone(page, 'complete'), new RegExp(`case ${caseId} closed`));
         const stored = await world.service.database.db
           .selectFrom('cases')
           .select('closed_ms')
@@ -164,9 +197,8 @@ for (const dialect of dialects) {
         const batch = ['100012', '100013'];
         const lastModified = await Promise.all(batch.map((id) => world.service.lastModified(id)));
         await select(page, ...batch);
-        await testId(page, 'pick').click();
-        const refused = page.locator('[data-testid="outcome-refused"][data-code="400-303"]');
-        await refused.waitFor();
+        const refused = await act(page, 'pick');
+        assert.equal(await refused.getAttribute('data-code'), '400-303', (await refused.textContent()) ?? '');
         assert.equal(
           await refused.getByTestId('nothing-changed').textContent(),
           "Refusé : rien n'a été modifié.",
@@ -200,7 +232,7 @@ for (const dialect of dialects) {
         await assertAccessible(page, 'my work');
 
         await testId(page, 'tab-queues').click();
-        const queue = page.locator('[data-testid="queue"][data-queue-id="10"]');
+        const queue = page.locator(`[data-testid="queue"][data-queue-id="${BILLING_QUEUE}"]`);
         await queue.click();
         await row(page, '100001').waitFor();
         await assertAccessible(page, 'queue 10');
