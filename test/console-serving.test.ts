@@ -59,7 +59,7 @@ describe('serving the console', () => {
 
   it('serves each asset the page names: hashed names, immutable, the right type', async () => {
     const page = (await service.request({ path: '/console/' })).text;
-    const assets = [...page.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    const assets = [...page.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((m) => m[1]);
     assert.equal(assets.length, 2, page);
     for (const path of assets) {
       assert.match(path, /-[A-Za-z0-9]{8,}\.(js|css)$/, 'a content-hashed name');
@@ -102,7 +102,7 @@ describe('serving the console when it was never built', () => {
     assertStrictCsp(response);
     const logged = log.containing('the console is not built');
     assert.equal(logged.length, 1);
-    assert.equal(logged[0]!.level, LEVEL.error);
+    assert.equal(logged[0].level, LEVEL.error);
     // The API still serves.
     const read = await service.request({
       path: '/core/casemgr/v3/activity/100001',
