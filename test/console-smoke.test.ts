@@ -58,3 +58,40 @@ describe('console smoke (sqlite, Chromium)', () => {
     await context.close();
   });
 });
+
+describe('console live (sqlite, Chromium)', () => {
+  let service: TestService;
+  let browser: Browser;
+  before(async () => {
+    service = await startTestService('sqlite', { signIn: true });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  it("bob's list follows the event stream, and a banner says alice took his pinned activity", async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await signInAs(page, service, 'bob');
+    await page.locator('[data-testid=activity-row][data-activity-id="100012"]').waitFor();
+    // Alice (a supervisor) takes it through the API, unpinning it.
+    const taken = await service.pick(
+      'alice',
+      [{ id: '100012', lastModified: await service.lastModified('100012') }],
+      {
+        query: '?unpin=yes',
+      },
+    );
+    assert.equal(taken.status, 204, taken.text);
+    const notice = page.locator('[data-testid=taken-notice][data-activity-id="100012"]');
+    await notice.waitFor();
+    assert.equal(await notice.textContent(), 'Activity 100012 was taken from you by Alice Archer.');
+    assert.equal(await page.getByTestId('live-banner').getAttribute('role'), 'status');
+    await page
+      .locator('[data-testid=activity-row][data-activity-id="100012"]')
+      .waitFor({ state: 'detached' });
+    await context.close();
+  });
+});

@@ -14,7 +14,7 @@ export interface TableHandlers {
 
 function ageOf(created: string, texts: Texts, nowMs: number): string {
   const minutes = Math.max(0, Math.round((nowMs - Date.parse(created)) / 60_000));
-  const format = new Intl.RelativeTimeFormat(texts.textLocale, { style: 'narrow', numeric: 'always' });
+  const format = new Intl.RelativeTimeFormat(texts.textLocale, { style: 'short', numeric: 'always' });
   if (minutes < 60) return format.format(-minutes, 'minute');
   if (minutes < 48 * 60) return format.format(-Math.round(minutes / 60), 'hour');
   return format.format(-Math.round(minutes / 1440), 'day');
