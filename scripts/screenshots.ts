@@ -129,7 +129,9 @@ try {
 
   console.log(`first contentful paint of /console on loopback: ${fcp?.toFixed(0) ?? 'n/a'} ms`);
   for (const { file, raw, gzip } of bundleGzipBytes())
-    console.log(`console JavaScript ${file}: ${(raw / 1024).toFixed(1)} KiB, gzip ${(gzip / 1024).toFixed(1)} KiB`);
+    console.log(
+      `console JavaScript ${file}: ${(raw / 1024).toFixed(1)} KiB, gzip ${(gzip / 1024).toFixed(1)} KiB`,
+    );
 } finally {
   await browser.close();
   stop();
