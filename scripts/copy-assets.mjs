@@ -1,6 +1,8 @@
-// The compiled code reads its locale catalogs beside itself: copy them next to the emitted JS.
+// The compiled code reads its catalogs beside itself: copy them next to the emitted JS.
 import { cpSync } from 'node:fs';
 
-cpSync(new URL('../src/i18n/locales', import.meta.url), new URL('../dist/i18n/locales', import.meta.url), {
-  recursive: true,
-});
+for (const catalogs of ['i18n/locales', 'auth/oidc/locales']) {
+  cpSync(new URL(`../src/${catalogs}`, import.meta.url), new URL(`../dist/${catalogs}`, import.meta.url), {
+    recursive: true,
+  });
+}

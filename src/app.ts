@@ -7,6 +7,8 @@ import type { AuthConfig } from './auth/auth-config.js';
 import { createCallerResolver, type CallerResolver } from './auth/caller-resolver.js';
 import { createEmbeddedProvider } from './auth/oidc/embedded-provider.js';
 import { registerSignIn } from './auth/oidc/sign-in-routes.js';
+import { DEFAULT_CONSOLE_DIR } from './http/console/console-files.js';
+import { registerConsole } from './http/console/console-routes.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { CredentialStore } from './store/credential-store.js';
 import type { Clock } from './domain/pick-activities.js';
@@ -53,6 +55,7 @@ import { registerPullRoute } from './http/routes/pull.route.js';
 import { registerTransferRoutes } from './http/routes/transfer.route.js';
 import { registerWebhookRoutes } from './http/routes/webhook.route.js';
 import { registerEventStreamRoute } from './http/routes/event-stream.route.js';
+import { registerUserMeRoute } from './http/routes/user-me.route.js';
 import { startEventStreams, type EventStreams } from './events/event-streams.js';
 import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from './events/stream-settings.js';
 import { Messages } from './i18n/messages.js';
@@ -68,6 +71,7 @@ import { IntakeStore } from './store/intake-store.js';
 import { UserStore } from './store/user-store.js';
 import { CompleteStore } from './store/complete-store.js';
 import { PullStore } from './store/pull-store.js';
+import { ProfileStore } from './store/profile-store.js';
 import { TransferStore } from './store/transfer-store.js';
 import { WebhookStore } from './store/webhook-store.js';
 import { WriteHealth } from './store/write-health.js';
@@ -107,9 +111,10 @@ export interface AppOptions {
   readonly eventStream?: EventStreamSettings;
   /**
    * The console's sign-in (the embedded OpenID Provider under /oidc), served in embedded-issuer mode
-   * only: `publicUrl` is the service's origin as browsers see it.
+   * only, with the console itself at /console: `publicUrl` is the service's origin as browsers see
+   * it; `consoleDir` the built console (default dist/console).
    */
-  readonly signIn?: { readonly publicUrl: string };
+  readonly signIn?: { readonly publicUrl: string; readonly consoleDir?: string };
   /** Tests only: steps into the pick transaction (src/store/activity-store.ts). */
   readonly storeSeams?: ActivityStoreSeams;
   /** The webhook deliverer's settings (default DEFAULT_DELIVERER); false runs no deliverer here. */
@@ -244,6 +249,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     clock,
     messages,
   });
+  registerUserMeRoute(server, { reader: new ProfileStore(db) });
   registerPullRoute(server, { store: new PullStore(dialect, transactional, eventsCommitted), clock });
   const webhooks = new WebhookStore(db, dialect, transactional);
   registerWebhookRoutes(server, { store: webhooks, clock });
@@ -252,7 +258,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const streams = await startEventStreams(options.database, streamSettings, server.log);
   live.streams = streams;
   registerEventStreamRoute(server, { streams, settings: streamSettings, clock, registry: metrics.registry });
-  if (provider) registerSignIn(server, provider, new CredentialStore(db));
+  if (provider) {
+    registerSignIn(server, provider, new CredentialStore(db));
+    registerConsole(server, { dir: options.signIn?.consoleDir ?? DEFAULT_CONSOLE_DIR });
+  }
   try {
     await server.ready();
   } catch (error) {

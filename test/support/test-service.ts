@@ -107,6 +107,8 @@ export interface TestServiceOptions {
    * the given one (another instance's, as behind a load balancer).
    */
   readonly signIn?: boolean | { readonly publicUrl: string };
+  /** Where the built console is read from (default dist/console); served with the sign-in only. */
+  readonly consoleDir?: string;
   /** Reuse an existing database (several instances on one PostgreSQL database). */
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
@@ -167,7 +169,9 @@ export async function startTestService(
   const app = await buildApp({
     database,
     auth: options.auth ?? EMBEDDED_AUTH,
-    ...(options.signIn ? { signIn: { publicUrl } } : {}),
+    ...(options.signIn
+      ? { signIn: { publicUrl, ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}) } }
+      : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.transactions ? { transactions: options.transactions } : {}),
     ...(options.userFactsTtlMs !== undefined ? { userFactsTtlMs: options.userFactsTtlMs } : {}),

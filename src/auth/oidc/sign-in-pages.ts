@@ -1,62 +1,67 @@
 // The sign-in pages the embedded OpenID Provider shows: server-rendered HTML with no script and no
-// inline style at all (the Content-Security-Policy below forbids both), in the user's language
-// (English and French for now; other languages fall back to English).
+// inline style at all (the Content-Security-Policy below forbids both), in the user's language: one
+// catalog per locale in ./locales, the API's 15 locales, chosen from Accept-Language.
+import { readFileSync } from 'node:fs';
+import Negotiator from 'negotiator';
+import { DEFAULT_LOCALE, SUPPORTED_LOCALES, type Locale } from '../../i18n/locales.js';
+import { firstEntries, negotiateLocale } from '../../http/negotiation.js';
+
 export const PAGE_CSP =
   "default-src 'none'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; img-src 'self'";
 
-const CATALOGS = {
-  en: {
-    title: 'Sign in to casemgr',
-    login: 'Login name',
-    password: 'Password',
-    submit: 'Sign in',
-    refused: 'The login name or the password is wrong.',
-    logoutTitle: 'Sign out of casemgr?',
-    logoutYes: 'Yes, sign me out',
-    logoutNo: 'No, stay signed in',
-    loggedOut: 'You are signed out.',
-    expired: 'This sign-in has expired or is unknown. Go back to the console and sign in again.',
-    error: 'The sign-in could not go on',
-  },
-  fr: {
-    title: 'Connexion à casemgr',
-    login: 'Identifiant',
-    password: 'Mot de passe',
-    submit: 'Se connecter',
-    refused: "L'identifiant ou le mot de passe est incorrect.",
-    logoutTitle: 'Se déconnecter de casemgr ?',
-    logoutYes: 'Oui, me déconnecter',
-    logoutNo: 'Non, rester connecté',
-    loggedOut: 'Vous êtes déconnecté.',
-    expired: 'Cette connexion a expiré ou est inconnue. Revenez à la console et reconnectez-vous.',
-    error: 'La connexion ne peut pas continuer',
-  },
-} as const;
+/** Every text the pages show; each locale's catalog has exactly these keys. */
+export const PAGE_TEXT_KEYS = [
+  'title',
+  'login',
+  'password',
+  'submit',
+  'refused',
+  'logoutTitle',
+  'logoutYes',
+  'logoutNo',
+  'loggedOut',
+  'expired',
+  'error',
+] as const;
+type Texts = Readonly<Record<(typeof PAGE_TEXT_KEYS)[number], string>>;
 
-export type PageLanguage = keyof typeof CATALOGS;
-type Texts = (typeof CATALOGS)[PageLanguage];
+export type PageLanguage = Locale;
 
-/** The first language of Accept-Language (by q, then order) that has a catalog; else English. */
+export function loadPageCatalog(locale: Locale): Record<string, unknown> {
+  const url = new URL(`./locales/${locale}.json`, import.meta.url);
+  return JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
+}
+
+// Read once at start: a missing catalog or key fails the service at boot, not a user at sign-in.
+const CATALOGS = new Map<Locale, Texts>(
+  SUPPORTED_LOCALES.map((locale) => {
+    const catalog = loadPageCatalog(locale);
+    for (const key of PAGE_TEXT_KEYS)
+      if (typeof catalog[key] !== 'string') throw new Error(`sign-in catalog ${locale} has no ${key}`);
+    return [locale, catalog as Texts];
+  }),
+);
+
+/**
+ * The user's languages by preference, each matched as the API matches it (a bare language picks its
+ * first region: fr → fr-FR) or else by its language alone, so that fr-BE gets fr-FR rather than a
+ * lower-ranked English; en-US when nothing matches.
+ */
 export function pageLanguageOf(acceptLanguage: string | undefined): PageLanguage {
-  const ranked = (acceptLanguage ?? '')
-    .split(',')
-    .map((part, index) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find((v) => v !== undefined);
-      return {
-        primary: tag.trim().toLowerCase().split('-')[0] ?? '',
-        q: q === undefined ? 1 : Number(q),
-        index,
-      };
-    })
-    .filter((entry) => entry.q > 0)
-    .sort((a, b) => b.q - a.q || a.index - b.index);
-  for (const { primary } of ranked) if (primary in CATALOGS) return primary as PageLanguage;
-  return 'en';
+  const ranked = new Negotiator({
+    headers: { 'accept-language': firstEntries(acceptLanguage ?? '') },
+  }).languages();
+  for (const tag of ranked) {
+    const locale = negotiateLocale(tag) ?? negotiateLocale(tag.split('-')[0]);
+    if (locale !== undefined) return locale;
+  }
+  return DEFAULT_LOCALE;
 }
 
 export function textsOf(language: PageLanguage): Texts {
-  return CATALOGS[language];
+  const texts = CATALOGS.get(language);
+  if (!texts) throw new Error(`no sign-in catalog for ${language}`);
+  return texts;
 }
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
