@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { appendEvents, type OutboxEvent } from '../src/store/outbox.js';
 import { createTransactional } from '../src/store/transaction.js';
 import { WebhookStore } from '../src/store/webhook-store.js';
-import type { DelivererSettings } from '../src/webhooks/deliverer.js';
+import { DEFAULT_DELIVERER, type DelivererSettings } from '../src/webhooks/deliverer.js';
 import { freePort } from './support/free-port.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/test-databases.js';
 import { startTestService, type TestService } from './support/test-service.js';
@@ -20,6 +20,7 @@ const { dialects, skipped } = await dialectsUnderTest();
 if (skipped) it('PostgreSQL suites', { skip: skipped }, () => undefined);
 
 const FAST: DelivererSettings = {
+  ...DEFAULT_DELIVERER,
   baseMs: 5,
   maxDelayMs: 40,
   maxAgeMs: 600_000,

@@ -8,6 +8,10 @@
 // Order: only the head of each (subscription, activity) chain is claimable — a delivery whose
 // subscription still has an earlier pending delivery for the same activity waits. Writes to one
 // activity lock its row, so that activity's event ids are taken in commit order.
+//
+// Retention: delivered rows are deleted once older than the retention (pruneDelivered); pending rows
+// and dead letters are kept until they are delivered, redelivered or their subscription removed. The
+// events themselves are never deleted here: they are the activities' history.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './dialect.js';
@@ -51,6 +55,12 @@ export type DeliveryOutcome =
   | { readonly kind: 'dead'; readonly atMs: number; readonly error: string }
   /** Not attempted after all (shutdown): the claim is given back without counting an attempt. */
   | { readonly kind: 'released' };
+
+/**
+ * The PostgreSQL advisory lock (an arbitrary constant of this service) that one instance at a time
+ * holds while pruning; the others skip their round rather than queue behind it.
+ */
+export const PRUNE_LOCK = 7_310_412_001;
 
 export class WebhookStore {
   constructor(
@@ -244,5 +254,30 @@ export class WebhookStore {
               }))
             : update.set(released);
     await settled.where('id', '=', Number(deliveryId)).where('claimed_by', '=', owner).execute();
+  }
+
+  /**
+   * Deletes up to `limit` delivered rows delivered before `beforeMs`, oldest first, in one short
+   * transaction; answers how many, or undefined when another instance is pruning (PostgreSQL: it
+   * holds the advisory lock; SQLite has one writer at a time anyway).
+   */
+  async pruneDelivered(beforeMs: number, limit: number): Promise<number | undefined> {
+    const pg = this.dialect === 'postgres';
+    return this.transactional(async (trx) => {
+      if (pg) {
+        const { rows } = await sql<{
+          held: boolean;
+        }>`select pg_try_advisory_xact_lock(${PRUNE_LOCK}) as held`.execute(trx);
+        if (!rows[0]?.held) return undefined;
+      }
+      const result = await sql`
+        delete from webhook_deliveries where id in (
+          select id from webhook_deliveries
+          where status = 'delivered' and delivered_ms < ${beforeMs}
+          order by delivered_ms
+          limit ${limit}
+          ${pg ? sql`for update skip locked` : sql``})`.execute(trx);
+      return Number(result.numAffectedRows ?? 0);
+    });
   }
 }
