@@ -7,7 +7,12 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ClaimedDelivery, DeliveryOutcome, WebhookStore } from '../store/webhook-store.js';
+import type {
+  ClaimedDelivery,
+  DeliveryOutcome,
+  SettledDelivery,
+  WebhookStore,
+} from '../store/webhook-store.js';
 import type { PrivateAddressPolicy } from './address-policy.js';
 import { envelopeBody, signedHeaders, webhookId } from './envelope.js';
 import { WebhookClient, type PostResult } from './post-webhook.js';
@@ -62,6 +67,8 @@ export class WebhookDeliverer {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly client: WebhookClient;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Outcomes of finished requests, recorded together before the next claim. */
+  private finished: { delivery: ClaimedDelivery; outcome: DeliveryOutcome }[] = [];
   private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
@@ -91,6 +98,8 @@ export class WebhookDeliverer {
     await this.loop;
     await this.pruning;
     await Promise.all(this.inFlight);
+    // The requests just aborted give their claims back.
+    await this.recordFinished();
     clearTimeout(this.wakeTimer);
     this.client.close();
   }
@@ -99,6 +108,8 @@ export class WebhookDeliverer {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
       let claimed: ClaimedDelivery[] = [];
+      // Recorded first: a delivered event lets the next one of its activity be claimed.
+      await this.recordFinished();
       try {
         claimed = await this.claimSome();
       } catch (error) {
@@ -138,6 +149,22 @@ export class WebhookDeliverer {
       if (deleted > 0) this.observers.pruned(deleted);
       if (deleted < this.settings.pruneBatch) return;
     }
+  }
+
+  private async recordFinished(): Promise<void> {
+    if (this.finished.length === 0) return;
+    const batch = this.finished;
+    this.finished = [];
+    const settled: SettledDelivery[] = batch.map(({ delivery, outcome }) => ({ id: delivery.id, outcome }));
+    try {
+      await this.store.settle(this.owner, settled);
+    } catch (error) {
+      // Not recorded (database gone): the leases run out and the deliveries are sent again, by this
+      // instance or another — at least once.
+      this.log.warn({ err: error, deliveries: settled.length }, 'webhook delivery outcomes not recorded');
+      return;
+    }
+    for (const { delivery, outcome } of batch) this.observe(delivery, outcome);
   }
 
   private async claimSome(): Promise<ClaimedDelivery[]> {
@@ -185,13 +212,10 @@ export class WebhookDeliverer {
       const body = envelopeBody({ ...delivery, deliveryId: delivery.id });
       const headers = signedHeaders(delivery.secret, id, body, new Date());
       const result = await this.client.post(delivery.url, headers, body, this.stopping.signal);
-      const outcome = this.judge(delivery, result);
-      await this.store.settle(this.owner, delivery.id, outcome);
-      this.observe(delivery, outcome);
+      this.finished.push({ delivery, outcome: this.judge(delivery, result) });
     } catch (error) {
-      // The outcome could not be recorded (database gone): the lease runs out and the delivery is
-      // sent again, by this instance or another — at least once.
-      this.log.warn({ err: error, delivery: delivery.id }, 'webhook delivery outcome not recorded');
+      // Nothing to record: the lease runs out and the delivery is sent again — at least once.
+      this.log.warn({ err: error, delivery: delivery.id }, 'webhook delivery failed unexpectedly');
     }
   }
 
