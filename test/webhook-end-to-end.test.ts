@@ -2,7 +2,7 @@
 // made over HTTP (a queue pick, a supervisor's pick from an agent, a transfer, a complete), the
 // service's own deliverer, and a real HTTP receiver that checks each request's Standard Webhooks
 // signature with the standardwebhooks library. What the receiver gets must be exactly the outbox's
-// events, in eGain's envelope, in order per activity.
+// events, in eGain's envelope, in order per activity — and /metrics must count them.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { DelivererSettings } from '../src/webhooks/deliverer.js';
@@ -34,7 +34,15 @@ for (const dialect of dialects) {
       await receiver.stop();
     });
 
-    it('pick, supervisor pick, transfer and complete over HTTP reach the receiver signed, in order, as eGain envelopes', async () => {
+    /** A sample's value on GET /metrics; it fails when the metric is missing. */
+    async function metric(sample: string): Promise<number> {
+      const text = (await service.request({ path: '/metrics' })).text;
+      const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+      assert.ok(line, `${sample} is not on /metrics`);
+      return Number(line.slice(sample.length + 1));
+    }
+
+    it('pick, supervisor pick, transfer and complete over HTTP reach the receiver signed, in order, as eGain envelopes, and are counted', async () => {
       const port = await receiver.start();
       const subscription = await subscribe(service, `http://127.0.0.1:${port}/crm`, [
         'activity_transition',
@@ -99,6 +107,18 @@ for (const dialect of dialects) {
         transition: { source: { user: { id: string } } };
       };
       assert.equal(taken.transition.source.user.id, '1002', 'the agent it was taken from is named');
+
+      // /metrics counts it all.
+      const delivered = receiver.accepted().length;
+      // The deliverer counts a delivery once it has recorded it, just after the receiver answered.
+      await waitFor(async () => (await metric('casemgr_webhooks_delivered_total')) === delivered);
+      assert.equal(await metric('casemgr_webhook_delivery_latency_seconds_count'), delivered);
+      assert.equal(await metric('casemgr_events_written_total{type="activity_transition"}'), 3);
+      assert.equal(await metric('casemgr_events_written_total{type="activity_completed"}'), 1);
+      // Nothing failed here; the failures are counted by test/webhook-delivery.test.ts.
+      assert.equal(await metric('casemgr_webhooks_retried_total'), 0);
+      assert.equal(await metric('casemgr_webhooks_dead_lettered_total'), 0);
+      assert.equal(await metric('casemgr_stream_clients'), 0);
     });
   });
 }
