@@ -107,7 +107,7 @@ export function registerEventStreamRoute(app: FastifyInstance, deps: EventStream
             type: 'string',
             contentMediaType: 'text/event-stream',
             description:
-              'Server-Sent Events: `id` (the outbox id), `event` (activity_created, activity_transition, activity_completed, case_closed, or reset) and `data` (the eGain callback envelope).',
+              "Server-Sent Events: `id` (the outbox id), `event` (activity_created, activity_transition, activity_completed, case_closed; reset when a Last-Event-ID cannot be replayed; end, without an id, just before the stream closes at the token's expiry) and `data` (the eGain callback envelope).",
           },
           '4xx': ErrorBodySchema,
         },
