@@ -251,6 +251,18 @@ export const SETTINGS = [
     help: 'Webhook requests in flight at once, per instance',
   },
   {
+    env: 'WEBHOOK_RETAIN_DELIVERED_MS',
+    flag: 'webhook-retain-delivered-ms',
+    default: String(DEFAULT_DELIVERER.retainDeliveredMs),
+    help: 'Delivered webhook deliveries are deleted this long after delivery (dead letters are kept)',
+  },
+  {
+    env: 'WEBHOOK_PRUNE_INTERVAL_MS',
+    flag: 'webhook-prune-interval-ms',
+    default: String(DEFAULT_DELIVERER.pruneIntervalMs),
+    help: 'How often an instance deletes delivered webhook deliveries past their retention',
+  },
+  {
     env: 'SHUTDOWN_GRACE_MS',
     flag: 'shutdown-grace-ms',
     default: '10000',
@@ -365,6 +377,14 @@ function webhookSettingsOf(get: (name: SettingName) => string): DelivererSetting
     maxDelayMs: integer('WEBHOOK_RETRY_MAX_DELAY_MS', get('WEBHOOK_RETRY_MAX_DELAY_MS'), 1, 86_400_000),
     pollMs: integer('WEBHOOK_POLL_MS', get('WEBHOOK_POLL_MS'), 1, 600_000),
     concurrency: integer('WEBHOOK_CONCURRENCY', get('WEBHOOK_CONCURRENCY'), 1, 10_000),
+    retainDeliveredMs: integer(
+      'WEBHOOK_RETAIN_DELIVERED_MS',
+      get('WEBHOOK_RETAIN_DELIVERED_MS'),
+      0,
+      366 * 86_400_000,
+    ),
+    pruneIntervalMs: integer('WEBHOOK_PRUNE_INTERVAL_MS', get('WEBHOOK_PRUNE_INTERVAL_MS'), 1, 86_400_000),
+    pruneBatch: DEFAULT_DELIVERER.pruneBatch,
   };
 }
 

@@ -237,6 +237,34 @@ for (const dialect of dialects) {
       }
     });
 
+    it("the stream ends when the caller's token expires; a fresh token and Last-Event-ID lose nothing", async () => {
+      // A token with two to three seconds left (exp is in whole seconds).
+      const expiring = b.token('bob', { expiresInSeconds: 3 });
+      const first = await SseClient.open(b.baseUrl, expiring);
+      const ended = await metric(b, 'casemgr_stream_ends_total{reason="token_expired"}');
+      const [got] = await append(a.database.db, [event()]);
+      await first.until(() => first.eventIds().includes(got));
+      await first.ended;
+      const last = first.events[first.events.length - 1];
+      assert.equal(last.event, 'end', 'the last thing sent says why the stream ended');
+      assert.deepEqual(JSON.parse(last.data), { reason: 'token-expired' });
+      assert.equal(last.id, undefined, 'the end event leaves the last event id as it was');
+      assert.equal(first.lastEventId, String(got));
+      assert.equal(await metric(b, 'casemgr_stream_ends_total{reason="token_expired"}'), ended + 1);
+      // Written while the client had no stream; its old token no longer opens one.
+      const missed = await append(a.database.db, [event()]);
+      await assert.rejects(SseClient.open(b.baseUrl, expiring, { lastEventId: first.lastEventId }), {
+        status: 401,
+      });
+      const second = await SseClient.open(b.baseUrl, b.token('bob'), { lastEventId: first.lastEventId });
+      try {
+        await second.until(() => second.eventIds().includes(missed[0]));
+        assert.equal(second.eventIds()[0], missed[0], 'nothing lost, nothing twice');
+      } finally {
+        second.close();
+      }
+    });
+
     it('a Last-Event-ID the outbox does not hold, or older than the window, gets a reset', async () => {
       const [old] = await append(a.database.db, [
         event({ atMs: Date.now() - DEFAULT_EVENT_STREAM.resumeWindowMs - 60_000 }),

@@ -9,16 +9,18 @@ import { after, before, describe, it } from 'node:test';
 import { appendEvents, type OutboxEvent } from '../src/store/outbox.js';
 import { createTransactional } from '../src/store/transaction.js';
 import { WebhookStore } from '../src/store/webhook-store.js';
-import type { DelivererSettings } from '../src/webhooks/deliverer.js';
+import { DEFAULT_DELIVERER, type DelivererSettings } from '../src/webhooks/deliverer.js';
 import { freePort } from './support/free-port.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/test-databases.js';
 import { startTestService, type TestService } from './support/test-service.js';
+import { ADMIN_SCOPE, subscribe, WEBHOOK_PATH } from './support/webhook-subscriptions.js';
 import { WebhookReceiver, waitFor, type Arrival, type Script } from './support/webhook-receiver.js';
 
 const { dialects, skipped } = await dialectsUnderTest();
 if (skipped) it('PostgreSQL suites', { skip: skipped }, () => undefined);
 
 const FAST: DelivererSettings = {
+  ...DEFAULT_DELIVERER,
   baseMs: 5,
   maxDelayMs: 40,
   maxAgeMs: 600_000,
@@ -29,30 +31,8 @@ const FAST: DelivererSettings = {
   concurrency: 8,
   privateAddresses: 'allow-loopback',
 };
-const ADMIN = 'core.casemgr.admin';
-const WEBHOOK_PATH = '/core/casemgr/v3/webhook';
+const ADMIN = ADMIN_SCOPE;
 const ACTIVITIES = ['100001', '100002', '100003', '100004', '100005'];
-
-async function subscribe(
-  service: TestService,
-  url: string,
-  eventTypes?: string[],
-): Promise<{ id: string; secret: string }> {
-  const response = await service.request({
-    method: 'POST',
-    path: WEBHOOK_PATH,
-    headers: {
-      authorization: `Bearer ${service.token('alice', { scope: ADMIN })}`,
-      'content-type': 'application/json',
-    },
-    body: JSON.stringify({
-      url,
-      eventTypes: eventTypes ?? ['activity_transition', 'activity_completed', 'case_closed'],
-    }),
-  });
-  assert.equal(response.status, 201, response.text);
-  return response.json<{ id: string; secret: string }>();
-}
 
 function transition(activityId: string, seq: number, requestId: string): OutboxEvent {
   return {

@@ -4,12 +4,15 @@ import { describe, it } from 'node:test';
 import { ConfigError, parseConfig } from '../src/config.js';
 
 describe('webhook settings', () => {
-  it('defaults: private addresses denied, 10 s timeout, 24 h max age', () => {
+  it('defaults: private addresses denied, 10 s timeout, 24 h max age, delivered rows kept 24 h', () => {
     const { webhooks } = parseConfig({});
     assert.equal(webhooks.privateAddresses, 'deny');
     assert.equal(webhooks.timeoutMs, 10_000);
     assert.equal(webhooks.maxAgeMs, 86_400_000);
     assert.ok(webhooks.leaseMs > webhooks.timeoutMs);
+    assert.equal(webhooks.retainDeliveredMs, 86_400_000);
+    assert.equal(webhooks.pruneIntervalMs, 60_000);
+    assert.equal(parseConfig({ WEBHOOK_RETAIN_DELIVERED_MS: '0' }).webhooks.retainDeliveredMs, 0);
   });
 
   it('takes allow-loopback and allow, and refuses anything else', () => {
@@ -37,6 +40,7 @@ describe('webhook settings', () => {
       'WEBHOOK_RETRY_BASE_MS',
       'WEBHOOK_POLL_MS',
       'WEBHOOK_CONCURRENCY',
+      'WEBHOOK_PRUNE_INTERVAL_MS',
     ]) {
       assert.throws(
         () => parseConfig({ [name]: '0' }),

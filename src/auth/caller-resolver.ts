@@ -36,6 +36,8 @@ export type CallerResolution =
       readonly caller: Caller;
       readonly stamp: FactsStamp;
       readonly client?: undefined;
+      /** When the token expires (its `exp`): a long-lived answer such as the event stream ends then. */
+      readonly expiresAtMs: number;
     }
   | { readonly ok: true; readonly caller?: undefined; readonly client: ClientApplication }
   | { readonly ok: false; readonly reason: RefusalReason; readonly claim?: string };
@@ -158,10 +160,12 @@ export function createCallerResolver(
       // checked again (an import may have added the user since).
       if (!resolved && !confirmed) {
         const fresh = stamped(claim, verified.scopes, await read(claim), true);
-        return fresh ? { ok: true, ...fresh } : { ok: false, reason: 'unknown-user' };
+        return fresh
+          ? { ok: true, ...fresh, expiresAtMs: verified.expiresAtMs }
+          : { ok: false, reason: 'unknown-user' };
       }
       if (!resolved) return { ok: false, reason: 'unknown-user' };
-      return { ok: true, ...resolved };
+      return { ok: true, ...resolved, expiresAtMs: verified.expiresAtMs };
     },
   };
 }

@@ -20,6 +20,8 @@ export interface VerifiedToken {
   readonly client: string;
   /** Scopes with the deployment prefix removed; scopes without the prefix are dropped. */
   readonly scopes: ReadonlySet<string>;
+  /** The `exp` claim in milliseconds (required, so always there on a verified token). */
+  readonly expiresAtMs: number;
 }
 
 /** Throws TokenRefused, or KeySetUnavailableError when the issuer's keys cannot be fetched. */
@@ -141,6 +143,7 @@ function toVerified(payload: unknown, config: AuthConfig): VerifiedToken {
     user: typeof user === 'string' && user !== '' ? user : undefined,
     client: client ?? '',
     scopes: scopesOf(claims, config.scopePrefix),
+    expiresAtMs: Number(claims.exp) * 1000,
   };
 }
 

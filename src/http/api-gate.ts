@@ -42,6 +42,7 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
   app.decorateRequest('caller', undefined);
   app.decorateRequest('clientApp', undefined);
   app.decorateRequest('factsStamp', undefined);
+  app.decorateRequest('tokenExpiresAtMs', undefined);
 
   // An answer sent before the request's body has fully arrived (a refusal by the rules below, which
   // run before the body parser) closes the connection: otherwise Node would read the rest of the
@@ -88,6 +89,7 @@ export function registerApiGate(app: FastifyInstance, callers: CallerResolver, g
       request.caller = authenticated.caller;
       request.clientApp = authenticated.client;
       request.factsStamp = authenticated.stamp;
+      request.tokenExpiresAtMs = authenticated.expiresAtMs;
     } catch (error) {
       refusal = error instanceof Error ? error : new Error(String(error));
     }

@@ -7,8 +7,18 @@ import type { Caller, ClientApplication } from '../domain/caller.js';
 import { ApiError } from './error-catalog.js';
 
 export type Authenticated =
-  | { readonly caller: Caller; readonly stamp: FactsStamp; readonly client?: undefined }
-  | { readonly caller?: undefined; readonly stamp?: undefined; readonly client: ClientApplication };
+  | {
+      readonly caller: Caller;
+      readonly stamp: FactsStamp;
+      readonly expiresAtMs: number;
+      readonly client?: undefined;
+    }
+  | {
+      readonly caller?: undefined;
+      readonly stamp?: undefined;
+      readonly expiresAtMs?: undefined;
+      readonly client: ClientApplication;
+    };
 
 /**
  * `clientsAllowed`: whether the operation admits client-application tokens (contract "Callers");
@@ -40,5 +50,5 @@ export async function authenticate(
     request.log.info({ reason: 'no-user-claim' }, 'token refused');
     throw new ApiError('401-101');
   }
-  return { caller: resolution.caller, stamp: resolution.stamp };
+  return { caller: resolution.caller, stamp: resolution.stamp, expiresAtMs: resolution.expiresAtMs };
 }

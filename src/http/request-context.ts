@@ -41,6 +41,8 @@ declare module 'fastify' {
     clientApp: ClientApplication | undefined;
     /** Where `caller`'s facts stand against the organisation version; set with `caller`. */
     factsStamp: FactsStamp | undefined;
+    /** When the user's token expires (its `exp`, in ms); set with `caller`. */
+    tokenExpiresAtMs: number | undefined;
   }
   /** OpenAPI fields read by routes/openapi.route.ts. */
   interface FastifySchema {

@@ -14,6 +14,7 @@ import * as webhooks from './migrations/0008-webhooks.js';
 import * as moveIndexes from './migrations/0009-move-indexes.js';
 import * as organisationVersion from './migrations/0010-organisation-version-search-indexes.js';
 import * as oidcRecords from './migrations/0011-oidc-records.js';
+import * as deliveryIndexes from './migrations/0012-delivery-indexes.js';
 
 const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) => Promise<void> }> = {
   '0001-initial': initial,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, { up: (db: Kysely<unknown>, dialect: Dialect) =
   '0009-move-indexes': moveIndexes,
   '0010-organisation-version-search-indexes': organisationVersion,
   '0011-oidc-records': oidcRecords,
+  '0012-delivery-indexes': deliveryIndexes,
 };
 
 /** Every migration's name, in the order they apply. */

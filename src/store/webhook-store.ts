@@ -8,6 +8,10 @@
 // Order: only the head of each (subscription, activity) chain is claimable — a delivery whose
 // subscription still has an earlier pending delivery for the same activity waits. Writes to one
 // activity lock its row, so that activity's event ids are taken in commit order.
+//
+// Retention: delivered rows are deleted once older than the retention (pruneDelivered); pending rows
+// and dead letters are kept until they are delivered, redelivered or their subscription removed. The
+// events themselves are never deleted here: they are the activities' history.
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from './dialect.js';
@@ -51,6 +55,17 @@ export type DeliveryOutcome =
   | { readonly kind: 'dead'; readonly atMs: number; readonly error: string }
   /** Not attempted after all (shutdown): the claim is given back without counting an attempt. */
   | { readonly kind: 'released' };
+
+export interface SettledDelivery {
+  readonly id: string;
+  readonly outcome: DeliveryOutcome;
+}
+
+/**
+ * The PostgreSQL advisory lock (an arbitrary constant of this service) that one instance at a time
+ * holds while pruning; the others skip their round rather than queue behind it.
+ */
+export const PRUNE_LOCK = 7_310_412_001;
 
 export class WebhookStore {
   constructor(
@@ -165,6 +180,9 @@ export class WebhookStore {
   async claim(owner: string, limit: number, nowMs: number, leaseMs: number): Promise<ClaimedDelivery[]> {
     if (limit <= 0) return [];
     const lock = this.dialect === 'postgres' ? sql`for update of d skip locked` : sql``;
+    // SQLite without statistics would take the due index and sort every due row by event id on
+    // every claim; the pending rows in event order stop at the first `limit` chain heads (0012).
+    const pendingInOrder = this.dialect === 'sqlite' ? sql`indexed by webhook_deliveries_pending` : sql``;
     return this.transactional(async (trx) => {
       const { rows } = await sql<{
         id: number | string;
@@ -179,7 +197,7 @@ export class WebhookStore {
       }>`
         select d.id, d.subscription_id, s.url, s.secret, d.event_id, e.type, e.payload_json,
                d.attempts, d.created_ms
-        from webhook_deliveries d
+        from webhook_deliveries d ${pendingInOrder}
         join webhook_subscriptions s on s.id = d.subscription_id
         join events e on e.id = d.event_id
         where d.status = 'pending' and d.next_attempt_ms <= ${nowMs}
@@ -215,34 +233,58 @@ export class WebhookStore {
     });
   }
 
-  /** Records an attempt's outcome, only while this owner still holds the claim. */
-  async settle(owner: string, deliveryId: string, outcome: DeliveryOutcome): Promise<void> {
-    const released = { claimed_by: null, claimed_until_ms: null };
-    const update = this.db.updateTable('webhook_deliveries');
-    const settled =
-      outcome.kind === 'delivered'
-        ? update.set((eb) => ({
-            ...released,
-            status: 'delivered' as const,
-            delivered_ms: outcome.atMs,
-            last_error: null,
-            attempts: eb('attempts', '+', 1),
-          }))
-        : outcome.kind === 'retry'
-          ? update.set((eb) => ({
-              ...released,
-              next_attempt_ms: outcome.nextAttemptMs,
-              last_error: outcome.error,
-              attempts: eb('attempts', '+', 1),
-            }))
-          : outcome.kind === 'dead'
-            ? update.set((eb) => ({
-                ...released,
-                status: 'dead' as const,
-                last_error: outcome.error,
-                attempts: eb('attempts', '+', 1),
-              }))
-            : update.set(released);
-    await settled.where('id', '=', Number(deliveryId)).where('claimed_by', '=', owner).execute();
+  /**
+   * Records the outcomes of several attempts in one statement (a statement per attempt cost more
+   * than the requests themselves at a thousand events a second), each only while this owner still
+   * holds its claim: a claim taken over after its lease ran out is the new holder's to record.
+   */
+  async settle(owner: string, settled: readonly SettledDelivery[]): Promise<void> {
+    if (settled.length === 0) return;
+    const rows = settled.map(({ id, outcome }) => {
+      const attempted = outcome.kind === 'released' ? 0 : 1;
+      const at = outcome.kind === 'released' ? null : outcome.atMs;
+      const next = outcome.kind === 'retry' ? outcome.nextAttemptMs : null;
+      const error = outcome.kind === 'retry' || outcome.kind === 'dead' ? outcome.error : null;
+      return sql`(${Number(id)}, ${outcome.kind}, ${at}, ${next}, ${error}, ${attempted})`;
+    });
+    // One UPDATE … FROM a VALUES list, the same text on SQLite (3.33+) and PostgreSQL. Columns the
+    // outcome does not change are set to themselves (case … else); the claim is given back always.
+    await sql`
+      with v (id, kind, at_ms, next_attempt_ms, last_error, attempted) as (values ${sql.join(rows)})
+      update webhook_deliveries as d set
+        status = case v.kind when 'delivered' then 'delivered' when 'dead' then 'dead' else d.status end,
+        delivered_ms = case v.kind when 'delivered' then cast(v.at_ms as bigint) else d.delivered_ms end,
+        next_attempt_ms = case v.kind when 'retry' then cast(v.next_attempt_ms as bigint) else d.next_attempt_ms end,
+        last_error = case v.kind when 'released' then d.last_error else cast(v.last_error as text) end,
+        attempts = d.attempts + cast(v.attempted as integer),
+        claimed_by = null,
+        claimed_until_ms = null
+      from v
+      where d.id = cast(v.id as bigint) and d.claimed_by = ${owner}`.execute(this.db);
+  }
+
+  /**
+   * Deletes up to `limit` delivered rows delivered before `beforeMs`, oldest first, in one short
+   * transaction; answers how many, or undefined when another instance is pruning (PostgreSQL: it
+   * holds the advisory lock; SQLite has one writer at a time anyway).
+   */
+  async pruneDelivered(beforeMs: number, limit: number): Promise<number | undefined> {
+    const pg = this.dialect === 'postgres';
+    return this.transactional(async (trx) => {
+      if (pg) {
+        const { rows } = await sql<{
+          held: boolean;
+        }>`select pg_try_advisory_xact_lock(${PRUNE_LOCK}) as held`.execute(trx);
+        if (!rows[0]?.held) return undefined;
+      }
+      const result = await sql`
+        delete from webhook_deliveries where id in (
+          select id from webhook_deliveries
+          where status = 'delivered' and delivered_ms < ${beforeMs}
+          order by delivered_ms
+          limit ${limit}
+          ${pg ? sql`for update skip locked` : sql``})`.execute(trx);
+      return Number(result.numAffectedRows ?? 0);
+    });
   }
 }

@@ -1,11 +1,18 @@
 // The webhook deliverer every instance runs: claims due deliveries (src/store/webhook-store.ts),
 // POSTs them signed, and records each outcome — delivered, retried later with backoff, or a dead
 // letter. At most `concurrency` requests are in flight; a finished one makes room (and may unblock
-// the next event of its activity) at once, so the loop only sleeps when nothing is due.
+// the next event of its activity) at once, so the loop only sleeps when nothing is due. A second,
+// slow loop deletes delivered rows past their retention, in small batches.
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import type { ClaimedDelivery, DeliveryOutcome, WebhookStore } from '../store/webhook-store.js';
+import type {
+  ClaimedDelivery,
+  DeliveryOutcome,
+  SettledDelivery,
+  WebhookStore,
+} from '../store/webhook-store.js';
 import type { PrivateAddressPolicy } from './address-policy.js';
 import { envelopeBody, signedHeaders, webhookId } from './envelope.js';
 import { WebhookClient, type PostResult } from './post-webhook.js';
@@ -21,6 +28,12 @@ export interface DelivererSettings extends RetrySettings {
   /** Requests in flight at once, per instance. */
   readonly concurrency: number;
   readonly privateAddresses: PrivateAddressPolicy;
+  /** Delivered rows are deleted this long after their delivery (dead letters are kept). */
+  readonly retainDeliveredMs: number;
+  /** How often an instance looks for delivered rows to delete. */
+  readonly pruneIntervalMs: number;
+  /** Rows deleted per transaction: a prune never holds locks (or SQLite's write lock) for long. */
+  readonly pruneBatch: number;
 }
 
 export const DEFAULT_DELIVERER: DelivererSettings = {
@@ -32,12 +45,17 @@ export const DEFAULT_DELIVERER: DelivererSettings = {
   pollMs: 500,
   concurrency: 64,
   privateAddresses: 'deny',
+  retainDeliveredMs: 86_400_000,
+  pruneIntervalMs: 60_000,
+  pruneBatch: 1_000,
 };
 
 export interface DelivererObservers {
   readonly delivered: (latencyMs: number) => void;
   readonly retried: () => void;
   readonly deadLettered: () => void;
+  /** Delivered rows deleted past their retention. */
+  readonly pruned: (count: number) => void;
 }
 
 const CLAIM_COALESCE_MS = 5;
@@ -49,10 +67,13 @@ export class WebhookDeliverer {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly client: WebhookClient;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Outcomes of finished requests, recorded together before the next claim. */
+  private finished: { delivery: ClaimedDelivery; outcome: DeliveryOutcome }[] = [];
   private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
   private wakeTimer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
+  private pruning: Promise<void> | undefined;
 
   constructor(
     private readonly store: WebhookStore,
@@ -67,6 +88,7 @@ export class WebhookDeliverer {
 
   start(): void {
     this.loop ??= this.run();
+    this.pruning ??= this.pruneEvery();
   }
 
   /** Stops claiming, aborts the requests in flight (their claims are given back) and waits for them. */
@@ -74,7 +96,10 @@ export class WebhookDeliverer {
     this.stopping.abort();
     this.wake?.();
     await this.loop;
+    await this.pruning;
     await Promise.all(this.inFlight);
+    // The requests just aborted give their claims back.
+    await this.recordFinished();
     clearTimeout(this.wakeTimer);
     this.client.close();
   }
@@ -83,6 +108,8 @@ export class WebhookDeliverer {
     const signal = this.stopping.signal;
     while (!signal.aborted) {
       let claimed: ClaimedDelivery[] = [];
+      // Recorded first: a delivered event lets the next one of its activity be claimed.
+      await this.recordFinished();
       try {
         claimed = await this.claimSome();
       } catch (error) {
@@ -96,6 +123,48 @@ export class WebhookDeliverer {
         await this.pause(this.inFlight.size >= this.settings.concurrency ? undefined : this.settings.pollMs);
       }
     }
+  }
+
+  private async pruneEvery(): Promise<void> {
+    const signal = this.stopping.signal;
+    for (;;) {
+      await sleep(this.settings.pruneIntervalMs, undefined, { signal }).catch(() => undefined);
+      if (signal.aborted) return;
+      try {
+        await this.prune(Date.now() - this.settings.retainDeliveredMs);
+      } catch (error) {
+        this.log.warn({ err: error }, 'delivered webhook deliveries could not be pruned');
+      }
+    }
+  }
+
+  /**
+   * Batch after batch until none is full: a backlog (a retention just shortened) goes in one round,
+   * each batch its own short transaction. Another instance pruning makes this one skip its round.
+   */
+  private async prune(beforeMs: number): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const deleted = await this.store.pruneDelivered(beforeMs, this.settings.pruneBatch);
+      if (deleted === undefined) return;
+      if (deleted > 0) this.observers.pruned(deleted);
+      if (deleted < this.settings.pruneBatch) return;
+    }
+  }
+
+  private async recordFinished(): Promise<void> {
+    if (this.finished.length === 0) return;
+    const batch = this.finished;
+    this.finished = [];
+    const settled: SettledDelivery[] = batch.map(({ delivery, outcome }) => ({ id: delivery.id, outcome }));
+    try {
+      await this.store.settle(this.owner, settled);
+    } catch (error) {
+      // Not recorded (database gone): the leases run out and the deliveries are sent again, by this
+      // instance or another — at least once.
+      this.log.warn({ err: error, deliveries: settled.length }, 'webhook delivery outcomes not recorded');
+      return;
+    }
+    for (const { delivery, outcome } of batch) this.observe(delivery, outcome);
   }
 
   private async claimSome(): Promise<ClaimedDelivery[]> {
@@ -143,13 +212,10 @@ export class WebhookDeliverer {
       const body = envelopeBody({ ...delivery, deliveryId: delivery.id });
       const headers = signedHeaders(delivery.secret, id, body, new Date());
       const result = await this.client.post(delivery.url, headers, body, this.stopping.signal);
-      const outcome = this.judge(delivery, result);
-      await this.store.settle(this.owner, delivery.id, outcome);
-      this.observe(delivery, outcome);
+      this.finished.push({ delivery, outcome: this.judge(delivery, result) });
     } catch (error) {
-      // The outcome could not be recorded (database gone): the lease runs out and the delivery is
-      // sent again, by this instance or another — at least once.
-      this.log.warn({ err: error, delivery: delivery.id }, 'webhook delivery outcome not recorded');
+      // Nothing to record: the lease runs out and the delivery is sent again — at least once.
+      this.log.warn({ err: error, delivery: delivery.id }, 'webhook delivery failed unexpectedly');
     }
   }
 

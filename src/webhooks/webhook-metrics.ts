@@ -24,6 +24,11 @@ export function webhookMetrics(registry: Registry): DelivererObservers {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400],
     registers: [registry],
   });
+  const pruned = new Counter({
+    name: 'casemgr_webhooks_pruned_total',
+    help: 'Delivered webhook deliveries deleted past WEBHOOK_RETAIN_DELIVERED_MS',
+    registers: [registry],
+  });
   return {
     delivered: (latencyMs) => {
       delivered.inc();
@@ -31,5 +36,6 @@ export function webhookMetrics(registry: Registry): DelivererObservers {
     },
     retried: () => retried.inc(),
     deadLettered: () => deadLettered.inc(),
+    pruned: (count) => pruned.inc(count),
   };
 }

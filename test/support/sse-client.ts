@@ -92,9 +92,9 @@ export class SseClient {
     }
   }
 
-  /** The ids of the outbox events received (reset and other control events left out). */
+  /** The ids of the outbox events received (reset, end and other control events left out). */
   eventIds(): number[] {
-    return this.events.filter((e) => e.event !== 'reset').map((e) => Number(e.id));
+    return this.events.filter((e) => e.id !== undefined && e.event !== 'reset').map((e) => Number(e.id));
   }
 
   close(): void {

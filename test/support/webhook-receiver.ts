@@ -10,6 +10,8 @@ export interface Arrival {
   readonly eventId: string;
   readonly eventType: string;
   readonly activityId: string | undefined;
+  /** The message's payload as sent (eGain's event payload). */
+  readonly payload: unknown;
   readonly notificationId: string;
   readonly payloadVersion: string;
   readonly path: string;
@@ -95,6 +97,7 @@ export class WebhookReceiver {
         eventId: message.id,
         eventType: message.type,
         activityId: message.payload.activity?.id,
+        payload: message.payload,
         notificationId: envelope.metadata.notificationId,
         payloadVersion: envelope.metadata.payloadVersion,
         path: request.url ?? '',

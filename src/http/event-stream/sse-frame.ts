@@ -71,5 +71,14 @@ export function resetFrame(position: number, reason: 'too-old' | 'unknown-id'): 
   return `id: ${position}\nevent: reset\n${dataLines(JSON.stringify({ reason, lastEventId: String(position) }))}\n`;
 }
 
+/**
+ * The last thing a stream sends when the service ends it for a reason the client must act on:
+ * `token-expired` (reconnect with a fresh token and the Last-Event-ID). No `id` field, so the
+ * client's last event id stays that of the last event it got.
+ */
+export function endFrame(reason: 'token-expired'): string {
+  return `event: end\n${dataLines(JSON.stringify({ reason }))}\n`;
+}
+
 /** A comment line: ignored by clients, it keeps proxies from closing an idle connection. */
 export const HEARTBEAT_FRAME = ': heartbeat\n\n';

@@ -5,14 +5,22 @@
 import type { ServerResponse } from 'node:http';
 import type { HubSubscriber } from '../../events/event-hub.js';
 import { concerns, type Audience, type StoredEvent } from '../../store/event-feed.js';
-import { frameOf, framesOf, HEARTBEAT_FRAME } from './sse-frame.js';
+import { endFrame, frameOf, framesOf, HEARTBEAT_FRAME } from './sse-frame.js';
 
-export type StreamEnd = 'client-closed' | 'slow-consumer' | 'shutdown';
+export type StreamEnd = 'client-closed' | 'slow-consumer' | 'shutdown' | 'token-expired';
+
+/** setTimeout's longest delay (about 24.8 days); a later expiry is reached in several steps. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 export interface StreamConnectionOptions {
   /** Bytes written but not yet taken by the socket. */
   readonly bufferBytes: number;
   readonly heartbeatMs: number;
+  /**
+   * When the caller's token expires, and the clock to judge it by: the stream ends then, with an
+   * `end` event, so that a stream never outlives the authority it was opened with.
+   */
+  readonly expiry: { readonly atMs: number; readonly nowMs: () => number };
   readonly onSent: (count: number) => void;
   readonly onEnd: (reason: StreamEnd) => void;
 }
@@ -23,6 +31,7 @@ export class StreamConnection implements HubSubscriber {
   private replaying = true;
   private ended = false;
   private readonly heartbeat: NodeJS.Timeout;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly response: ServerResponse,
@@ -33,6 +42,7 @@ export class StreamConnection implements HubSubscriber {
     this.cursor = cursor;
     this.heartbeat = setInterval(() => this.write(HEARTBEAT_FRAME), options.heartbeatMs);
     this.heartbeat.unref();
+    this.armExpiry();
     response.on('close', () => this.finish('client-closed'));
   }
 
@@ -111,6 +121,23 @@ export class StreamConnection implements HubSubscriber {
     this.finish('shutdown');
   }
 
+  /** Always through a timer, even when already due: the stream is not ended inside its constructor. */
+  private armExpiry(): void {
+    const leftMs = this.options.expiry.atMs - this.options.expiry.nowMs();
+    this.expiryTimer = setTimeout(
+      () => (this.options.expiry.atMs <= this.options.expiry.nowMs() ? this.expire() : this.armExpiry()),
+      Math.min(Math.max(leftMs, 0), MAX_TIMER_MS),
+    );
+    this.expiryTimer.unref();
+  }
+
+  /** The token ran out: a last `end` event says so, then the stream ends like at shutdown. */
+  private expire(): void {
+    if (this.ended) return;
+    this.response.end(endFrame('token-expired'));
+    this.finish('token-expired');
+  }
+
   private drop(): void {
     if (this.ended) return;
     this.finish('slow-consumer');
@@ -133,6 +160,7 @@ export class StreamConnection implements HubSubscriber {
     if (this.ended) return;
     this.ended = true;
     clearInterval(this.heartbeat);
+    clearTimeout(this.expiryTimer);
     this.options.onEnd(reason);
   }
 }

@@ -54,7 +54,7 @@ function streamMetrics(registry: Registry, streams: StreamRegistry) {
     }),
     ended: new Counter({
       name: 'casemgr_stream_ends_total',
-      help: 'Event streams ended: client_closed, slow_consumer (dropped, buffer full) or shutdown',
+      help: 'Event streams ended: client_closed, slow_consumer (dropped, buffer full), shutdown or token_expired',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -107,7 +107,7 @@ export function registerEventStreamRoute(app: FastifyInstance, deps: EventStream
             type: 'string',
             contentMediaType: 'text/event-stream',
             description:
-              'Server-Sent Events: `id` (the outbox id), `event` (activity_created, activity_transition, activity_completed, case_closed, or reset) and `data` (the eGain callback envelope).',
+              "Server-Sent Events: `id` (the outbox id), `event` (activity_created, activity_transition, activity_completed, case_closed; reset when a Last-Event-ID cannot be replayed; end, without an id, just before the stream closes at the token's expiry) and `data` (the eGain callback envelope).",
           },
           '4xx': ErrorBodySchema,
         },
@@ -150,6 +150,7 @@ export function registerEventStreamRoute(app: FastifyInstance, deps: EventStream
         const opened = new StreamConnection(response, audience, 0, {
           bufferBytes: settings.bufferBytes,
           heartbeatMs: settings.heartbeatMs,
+          expiry: { atMs: request.tokenExpiresAtMs!, nowMs: () => clock.nowMs() },
           onSent: (count) => metrics.sent.inc(count),
           onEnd: (reason: StreamEnd) => {
             streams.hub.unsubscribe(opened);
