@@ -1,12 +1,17 @@
 // Activity search: one Kysely builder for both stores; every value is bound. One statement per
-// page: the ids of the window (ordered and cut in the database, index-only on the search indexes of
-// migration 0003), with the count of all matches when the answer needs it (and the organisation
-// version when the caller's facts need checking) as scalar subqueries. The activities
-// themselves are read by id afterwards (ActivityStore.findViews), so the window's OFFSET skips index
-// entries, never table rows.
+// page: the activities of the window with the names shown beside ids (ActivityStore's viewsQuery),
+// read by primary key for the window's ids — a subquery ordered and cut in the database,
+// index-only on the search indexes of migrations 0003/0005/0010, so that its OFFSET skips index
+// entries, never table rows — with the count of all matches when the answer needs it and the
+// organisation version when the caller's facts need checking, as uncorrelated scalar subqueries.
+// The statement's SQL is built once per shape (query-templates.ts) and, on PostgreSQL, sent as a
+// named prepared statement (prepared-statements.ts): parsed once per connection, not per search.
 import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { SearchCriteria, SearchFilters, SearchOrder, SearchSort } from '../domain/search-criteria.js';
 import { windowBounds } from '../domain/search-criteria.js';
+import { toActivityView, viewsQuery, type ActivityView } from './activity-store.js';
+import { prepared } from './prepared-statements.js';
+import { QueryTemplates, type Slot } from './query-templates.js';
 import type { Database } from './schema.js';
 import { versionQuery } from './user-store.js';
 
@@ -46,9 +51,14 @@ function sortKeys(sort: SearchSort): { keys: Expression<unknown>[]; directionles
   }
 }
 
-export function applyOrder<O>(query: Query<O>, sort: SearchSort, order: SearchOrder): Query<O> {
+/** Orders by the sort's keys: the window subquery, and the activities read for it (same order). */
+export function applyOrder<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  sort: SearchSort,
+  order: SearchOrder,
+): SelectQueryBuilder<DB, TB, O> {
   const { keys, directionless } = sortKeys(sort);
-  return keys.reduce<Query<O>>(
+  return keys.reduce<SelectQueryBuilder<DB, TB, O>>(
     (q, key, index) => q.orderBy(key, index < directionless ? 'asc' : order),
     query,
   );
@@ -64,7 +74,10 @@ export interface ResolvedCriteria extends SearchCriteria {
   };
 }
 
-export function applyFilters<O>(query: Query<O>, criteria: ResolvedCriteria): Query<O> {
+/** What selects the matches: the filters and the departments the searcher sees. */
+type Matching = Pick<ResolvedCriteria, 'filters' | 'visibleDepartmentIds'>;
+
+export function applyFilters<O>(query: Query<O>, criteria: Matching): Query<O> {
   const f = criteria.filters;
   let q = query;
   if (criteria.visibleDepartmentIds !== undefined) {
@@ -93,18 +106,45 @@ export function applyFilters<O>(query: Query<O>, criteria: ResolvedCriteria): Qu
 }
 
 export interface SearchPage {
-  /** The window's activity ids, in order. */
-  readonly ids: string[];
+  /** The window's activities, in order. */
+  readonly activities: ActivityView[];
   /** Every match, when asked for and the window was not empty. */
   readonly count?: number;
   /** The organisation version (migration 0010), when asked for: read by the window's statement. */
   readonly organisationVersion?: number;
 }
 
+type Bounds = ReturnType<typeof windowBounds>;
+
+/** What the window's statement depends on besides its bound values. */
+interface Asked {
+  readonly withCount: boolean;
+  readonly readVersion: boolean;
+}
+
+/** The part of the criteria the statement binds values from: filters, visibility and bounds. */
+interface Bound {
+  readonly criteria: Omit<ResolvedCriteria, 'window' | 'sort' | 'order'>;
+  readonly bounds: Bounds;
+}
+
+/** Keys whose values change the SQL itself (a status filter's kind) rather than a bound value. */
+const STRUCTURAL = new Set(['kind']);
+
+/** A copy of `node` with every value that the statement binds replaced by `leaf(value)`. */
+function mapBound(node: unknown, leaf: (value: unknown) => unknown): unknown {
+  if (Array.isArray(node)) return node.map((item) => mapBound(item, leaf));
+  if (node === null || typeof node !== 'object') return leaf(node);
+  return Object.fromEntries(
+    Object.entries(node).map(([key, value]) => [key, STRUCTURAL.has(key) ? value : mapBound(value, leaf)]),
+  );
+}
+
 export class ActivitySearch {
+  private readonly templates = new QueryTemplates();
+
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** The ids statement, for the plans in docs/search-query-plans.md and scripts/explain-search.ts. */
   /**
    * A login name and a department name become ids first (one small lookup each), so that the window
    * query compares ids by equality: the planner then walks the search index in order instead of
@@ -140,13 +180,13 @@ export class ActivitySearch {
     };
   }
 
-  idsQuery(criteria: ResolvedCriteria) {
-    const { offset, limit } = windowBounds(criteria.window);
+  /** The window's ids, ordered and cut: the subquery whose plans docs/search-query-plans.md shows. */
+  idsQuery(criteria: Omit<ResolvedCriteria, 'window'>, bounds: Bounds) {
     const base = applyFilters(this.db.selectFrom('activities as a').select('a.id'), criteria);
-    return applyOrder(base, criteria.sort, criteria.order).limit(limit).offset(offset);
+    return applyOrder(base, criteria.sort, criteria.order).limit(bounds.limit).offset(bounds.offset);
   }
 
-  countQuery(criteria: ResolvedCriteria) {
+  countQuery(criteria: Matching) {
     return applyFilters(
       this.db.selectFrom('activities as a').select((eb) => eb.fn.countAll<number | string>().as('n')),
       criteria,
@@ -154,34 +194,60 @@ export class ActivitySearch {
   }
 
   /**
-   * The window, and the count of all matches when `withCount`. An empty window needs no count (the
-   * answer is 204), and a window that ends before its size tells the count without a second query.
+   * The window's activities, with the count of all matches when `withCount` and the organisation
+   * version when `readVersion`: one statement, one round trip. An empty window needs no count (the
+   * answer is 204), and a window that ends before its size tells the count by itself.
    */
   async page(asked: SearchCriteria, withCount: boolean, readVersion = false): Promise<SearchPage> {
     const criteria = await this.resolve(asked);
-    if (criteria === undefined) return { ids: [], ...(await this.versionAlone(readVersion)) };
-    const rows = await this.windowQuery(criteria, withCount, readVersion).execute();
-    const ids = rows.map((row) => row.id);
+    if (criteria === undefined) return { activities: [], ...(await this.versionAlone(readVersion)) };
+    const { rows } = await this.db.executeQuery(this.windowStatement(criteria, { withCount, readVersion }));
     const first = rows[0];
     const seen =
       first?.organisation_version != null
         ? { organisationVersion: Number(first.organisation_version) }
         : await this.versionAlone(readVersion);
-    if (!withCount || first === undefined) return { ids, ...seen };
+    const activities = rows.map(toActivityView);
+    if (!withCount || first === undefined) return { activities, ...seen };
     const { offset, limit } = windowBounds(criteria.window);
     // A window shorter than its size ends the matches: its count is exact without the subquery's.
-    const count = ids.length < limit ? offset + ids.length : Number(first.total);
-    return { ids, count, ...seen };
+    const count = activities.length < limit ? offset + activities.length : Number(first.total);
+    return { activities, count, ...seen };
   }
 
   /**
-   * The window's ids, with the count of all matches and the organisation version as uncorrelated
-   * scalar subqueries when asked: one statement, one round trip. Each subquery is evaluated once
-   * (an InitPlan on PostgreSQL, computed only when a row is returned: an empty window counts
-   * nothing), and the count keeps its own plan (the narrow count index of migration 0010).
+   * The window's statement with the values of these criteria: its SQL is built with Kysely once per
+   * shape (which filters, how many departments, sort, order, count, version) and kept; on
+   * PostgreSQL it is a named prepared statement.
    */
-  windowQuery(criteria: ResolvedCriteria, withCount: boolean, readVersion: boolean) {
-    return this.idsQuery(criteria)
+  windowStatement(criteria: ResolvedCriteria, asked: Asked) {
+    const { window, sort, order, ...rest } = criteria;
+    const values: unknown[] = [];
+    const bound: Bound = { criteria: rest, bounds: windowBounds(window) };
+    const shape = JSON.stringify([
+      sort,
+      order,
+      asked,
+      mapBound(bound, (value) => (values.push(value), typeof value)),
+    ]);
+    const build = (slot: Slot) => {
+      let index = 0;
+      const slotted = mapBound(bound, () => slot(index++)) as Bound;
+      return this.windowQuery({ ...slotted.criteria, sort, order }, slotted.bounds, asked);
+    };
+    return prepared(this.templates.query(`search:${shape}`, build, values));
+  }
+
+  /**
+   * The activities whose ids the window subquery yields, in its order, with the count of all
+   * matches and the organisation version as uncorrelated scalar subqueries when asked. Each
+   * subquery is evaluated once (an InitPlan on PostgreSQL, computed only when a row is returned: an
+   * empty window counts nothing), and the count keeps its own plan (the narrow count index of
+   * migration 0010).
+   */
+  windowQuery(criteria: Omit<ResolvedCriteria, 'window'>, bounds: Bounds, { withCount, readVersion }: Asked) {
+    const views = viewsQuery(this.db).where('a.id', 'in', this.idsQuery(criteria, bounds));
+    return applyOrder(views, criteria.sort, criteria.order)
       .$if(withCount, (q) => q.select(() => this.countQuery(criteria).$asScalar().as('total')))
       .$if(readVersion, (q) =>
         q.select((eb) =>

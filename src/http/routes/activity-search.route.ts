@@ -21,7 +21,6 @@ import {
   SearchAnswer,
   UserSearchQuery,
 } from '../schemas/search.schema.js';
-import type { ActivityReader } from './activity-read.route.js';
 
 export const SEARCH_PATH = '/core/casemgr/v3/activity';
 
@@ -29,7 +28,10 @@ export const SEARCH_PATH = '/core/casemgr/v3/activity';
 type Judged = { readonly refused: RuleFailure } | { readonly found: SearchPage };
 
 export interface ActivitySearcher {
-  /** `readVersion`: the page carries the organisation version its window's statement read. */
+  /**
+   * The window's activities with their names, read with the window (one statement); `readVersion`:
+   * the page carries the organisation version that statement read.
+   */
   page(criteria: SearchCriteria, withCount: boolean, readVersion: boolean): Promise<SearchPage>;
 }
 
@@ -83,7 +85,7 @@ function paginationInfo(
 
 export function registerActivitySearchRoute(
   app: FastifyInstance,
-  deps: { searcher: ActivitySearcher; reader: ActivityReader; messages: Messages },
+  deps: { searcher: ActivitySearcher; messages: Messages },
 ): void {
   app.get<{ Querystring: SearchQuery }>(
     SEARCH_PATH,
@@ -132,13 +134,11 @@ export function registerActivitySearchRoute(
         return { value: { found }, versionSeen: found.organisationVersion };
       });
       if ('refused' in page) throw toApiError(page.refused);
-      if (page.found.ids.length === 0) return reply.code(204).send();
-      const { ids, count } = page.found;
-      const views = new Map((await deps.reader.findViews(ids)).map((view) => [view.id, view]));
-      const activity = ids.flatMap((id) => {
-        const view = views.get(id);
-        return view ? [toActivityJson(view, request.locale, deps.messages, attributes)] : [];
-      });
+      const { activities, count } = page.found;
+      if (activities.length === 0) return reply.code(204).send();
+      const activity = activities.map((view) =>
+        toActivityJson(view, request.locale, deps.messages, attributes),
+      );
       const paging =
         window.kind === 'page' && count !== undefined
           ? paginationInfo(query, window.pagenum, window.pagesize, count)
