@@ -231,7 +231,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerActivityReadRoute(server, { reader: activities, messages });
   registerActivityHistoryRoute(server, { reader: new HistoryStore(db) });
   registerCaseReadRoute(server, { reader: new CaseStore(db), messages });
-  registerActivitySearchRoute(server, { searcher: new ActivitySearch(db), messages });
+  registerActivitySearchRoute(server, { searcher: new ActivitySearch(db), reader: activities, messages });
   const intake = new IntakeStore(db, dialect, transactional, {}, eventsCommitted);
   registerCreateTaskRoute(server, { store: intake, clock });
   registerCreateEmailRoute(server, { store: intake, clock });

@@ -1,15 +1,14 @@
 // Activity search: one Kysely builder for both stores; every value is bound. One statement per
-// page: the activities of the window with the names shown beside ids (ActivityStore's viewsQuery),
-// read by primary key for the window's ids — a subquery ordered and cut in the database,
-// index-only on the search indexes of migrations 0003/0005/0010, so that its OFFSET skips index
-// entries, never table rows — with the count of all matches when the answer needs it and the
-// organisation version when the caller's facts need checking, as uncorrelated scalar subqueries.
-// The statement's SQL is built once per shape (query-templates.ts) and, on PostgreSQL, sent as a
-// named prepared statement (prepared-statements.ts): parsed once per connection, not per search.
+// page: the ids of the window (ordered and cut in the database, index-only on the search indexes of
+// migration 0003), with the count of all matches when the answer needs it (and the organisation
+// version when the caller's facts need checking) as scalar subqueries. The activities
+// themselves are read by id afterwards (ActivityStore.findViews), so the window's OFFSET skips index
+// entries, never table rows. Both statements are built with Kysely once per shape
+// (query-templates.ts) and, on PostgreSQL, sent as named prepared statements
+// (prepared-statements.ts); docs/search-query-plans.md says why two statements beat one there.
 import { sql, type Expression, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { SearchCriteria, SearchFilters, SearchOrder, SearchSort } from '../domain/search-criteria.js';
 import { windowBounds } from '../domain/search-criteria.js';
-import { toActivityView, viewsQuery, type ActivityView } from './activity-store.js';
 import { prepared } from './prepared-statements.js';
 import { QueryTemplates, type Slot } from './query-templates.js';
 import type { Database } from './schema.js';
@@ -51,14 +50,9 @@ function sortKeys(sort: SearchSort): { keys: Expression<unknown>[]; directionles
   }
 }
 
-/** Orders by the sort's keys: the window subquery, and the activities read for it (same order). */
-export function applyOrder<DB, TB extends keyof DB, O>(
-  query: SelectQueryBuilder<DB, TB, O>,
-  sort: SearchSort,
-  order: SearchOrder,
-): SelectQueryBuilder<DB, TB, O> {
+export function applyOrder<O>(query: Query<O>, sort: SearchSort, order: SearchOrder): Query<O> {
   const { keys, directionless } = sortKeys(sort);
-  return keys.reduce<SelectQueryBuilder<DB, TB, O>>(
+  return keys.reduce<Query<O>>(
     (q, key, index) => q.orderBy(key, index < directionless ? 'asc' : order),
     query,
   );
@@ -106,8 +100,8 @@ export function applyFilters<O>(query: Query<O>, criteria: Matching): Query<O> {
 }
 
 export interface SearchPage {
-  /** The window's activities, in order. */
-  readonly activities: ActivityView[];
+  /** The window's activity ids, in order. */
+  readonly ids: string[];
   /** Every match, when asked for and the window was not empty. */
   readonly count?: number;
   /** The organisation version (migration 0010), when asked for: read by the window's statement. */
@@ -133,6 +127,7 @@ const STRUCTURAL = new Set(['kind']);
 
 /** A copy of `node` with every value that the statement binds replaced by `leaf(value)`. */
 function mapBound(node: unknown, leaf: (value: unknown) => unknown): unknown {
+  if (node === undefined) return undefined; // an absent filter, not a value
   if (Array.isArray(node)) return node.map((item) => mapBound(item, leaf));
   if (node === null || typeof node !== 'object') return leaf(node);
   return Object.fromEntries(
@@ -194,25 +189,24 @@ export class ActivitySearch {
   }
 
   /**
-   * The window's activities, with the count of all matches when `withCount` and the organisation
-   * version when `readVersion`: one statement, one round trip. An empty window needs no count (the
-   * answer is 204), and a window that ends before its size tells the count by itself.
+   * The window, and the count of all matches when `withCount`. An empty window needs no count (the
+   * answer is 204), and a window that ends before its size tells the count without a second query.
    */
   async page(asked: SearchCriteria, withCount: boolean, readVersion = false): Promise<SearchPage> {
     const criteria = await this.resolve(asked);
-    if (criteria === undefined) return { activities: [], ...(await this.versionAlone(readVersion)) };
+    if (criteria === undefined) return { ids: [], ...(await this.versionAlone(readVersion)) };
     const { rows } = await this.db.executeQuery(this.windowStatement(criteria, { withCount, readVersion }));
+    const ids = rows.map((row) => row.id);
     const first = rows[0];
     const seen =
       first?.organisation_version != null
         ? { organisationVersion: Number(first.organisation_version) }
         : await this.versionAlone(readVersion);
-    const activities = rows.map(toActivityView);
-    if (!withCount || first === undefined) return { activities, ...seen };
+    if (!withCount || first === undefined) return { ids, ...seen };
     const { offset, limit } = windowBounds(criteria.window);
     // A window shorter than its size ends the matches: its count is exact without the subquery's.
-    const count = activities.length < limit ? offset + activities.length : Number(first.total);
-    return { activities, count, ...seen };
+    const count = ids.length < limit ? offset + ids.length : Number(first.total);
+    return { ids, count, ...seen };
   }
 
   /**
@@ -239,15 +233,13 @@ export class ActivitySearch {
   }
 
   /**
-   * The activities whose ids the window subquery yields, in its order, with the count of all
-   * matches and the organisation version as uncorrelated scalar subqueries when asked. Each
-   * subquery is evaluated once (an InitPlan on PostgreSQL, computed only when a row is returned: an
-   * empty window counts nothing), and the count keeps its own plan (the narrow count index of
-   * migration 0010).
+   * The window's ids, with the count of all matches and the organisation version as uncorrelated
+   * scalar subqueries when asked: one statement, one round trip. Each subquery is evaluated once
+   * (an InitPlan on PostgreSQL, computed only when a row is returned: an empty window counts
+   * nothing), and the count keeps its own plan (the narrow count index of migration 0010).
    */
   windowQuery(criteria: Omit<ResolvedCriteria, 'window'>, bounds: Bounds, { withCount, readVersion }: Asked) {
-    const views = viewsQuery(this.db).where('a.id', 'in', this.idsQuery(criteria, bounds));
-    return applyOrder(views, criteria.sort, criteria.order)
+    return this.idsQuery(criteria, bounds)
       .$if(withCount, (q) => q.select(() => this.countQuery(criteria).$asScalar().as('total')))
       .$if(readVersion, (q) =>
         q.select((eb) =>

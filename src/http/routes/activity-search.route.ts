@@ -21,6 +21,7 @@ import {
   SearchAnswer,
   UserSearchQuery,
 } from '../schemas/search.schema.js';
+import type { ActivityReader } from './activity-read.route.js';
 
 export const SEARCH_PATH = '/core/casemgr/v3/activity';
 
@@ -28,10 +29,7 @@ export const SEARCH_PATH = '/core/casemgr/v3/activity';
 type Judged = { readonly refused: RuleFailure } | { readonly found: SearchPage };
 
 export interface ActivitySearcher {
-  /**
-   * The window's activities with their names, read with the window (one statement); `readVersion`:
-   * the page carries the organisation version that statement read.
-   */
+  /** `readVersion`: the page carries the organisation version its window's statement read. */
   page(criteria: SearchCriteria, withCount: boolean, readVersion: boolean): Promise<SearchPage>;
 }
 
@@ -85,7 +83,7 @@ function paginationInfo(
 
 export function registerActivitySearchRoute(
   app: FastifyInstance,
-  deps: { searcher: ActivitySearcher; messages: Messages },
+  deps: { searcher: ActivitySearcher; reader: ActivityReader; messages: Messages },
 ): void {
   app.get<{ Querystring: SearchQuery }>(
     SEARCH_PATH,
@@ -134,11 +132,13 @@ export function registerActivitySearchRoute(
         return { value: { found }, versionSeen: found.organisationVersion };
       });
       if ('refused' in page) throw toApiError(page.refused);
-      const { activities, count } = page.found;
-      if (activities.length === 0) return reply.code(204).send();
-      const activity = activities.map((view) =>
-        toActivityJson(view, request.locale, deps.messages, attributes),
-      );
+      if (page.found.ids.length === 0) return reply.code(204).send();
+      const { ids, count } = page.found;
+      const views = new Map((await deps.reader.findViews(ids)).map((view) => [view.id, view]));
+      const activity = ids.flatMap((id) => {
+        const view = views.get(id);
+        return view ? [toActivityJson(view, request.locale, deps.messages, attributes)] : [];
+      });
       const paging =
         window.kind === 'page' && count !== undefined
           ? paginationInfo(query, window.pagenum, window.pagesize, count)
