@@ -6,17 +6,19 @@
 // (sendPreparedByName, installed by database.ts) send a recorded text under its name. SQLite needs
 // none of this: its statements are prepared once and kept (sqlite-statement-cache.ts).
 //
-// Only texts built by QueryTemplates for a bounded set of shapes are marked: each name holds a plan
-// on every connection of the pool for as long as the connection lives.
+// Each name holds a parsed statement and its plans on every connection of the pool for as long as
+// the connection lives, so the names are capped: past MAX_NAMED texts (far more than the searches
+// and reads by id that are actually sent: one per shape), further texts are sent unnamed as before.
 import { hash } from 'node:crypto';
 import type { CompiledQuery } from 'kysely';
 import type pg from 'pg';
 
+const MAX_NAMED = 500;
 const names = new Map<string, string>();
 
 /** The query, with its text to be sent as a named prepared statement on PostgreSQL. */
 export function prepared<R>(query: CompiledQuery<R>): CompiledQuery<R> {
-  if (!names.has(query.sql)) {
+  if (names.size < MAX_NAMED && !names.has(query.sql)) {
     // Named by its text: a name never stands for two texts, on any connection (pg refuses that).
     names.set(query.sql, `casemgr_${hash('sha256', query.sql, 'hex').slice(0, 32)}`);
   }
