@@ -1,17 +1,18 @@
 // Per-statement plans and timings of the lifecycle bench's PostgreSQL searches (S1 queue + status,
 // S2 assignee, S5 queue page 400) on a store kept by scripts/seed-lifecycle-postgres.ts:
 // `node --import tsx scripts/explain-lifecycle-search.ts postgres://…/NAME [runs] [--plans | --compare]`.
-// For each search it builds the statements the service sends (the window — the activities with
-// their names, the count and the organisation version in one statement —, and the caller's facts on
-// a cache miss) from the store code itself, and the window's parts alone, prints EXPLAIN (ANALYZE,
-// BUFFERS) of each when asked, then times each one `runs` times through pg, unnamed (planned on
-// every call) and named (prepared once, as the service's window), with `jit` on and off.
+// For each search it builds the statements the service sends (the window — ids, count and the
+// organisation version in one statement —, the rows, and the caller's facts on a cache miss) from
+// the store code itself, and the window's parts alone, prints EXPLAIN (ANALYZE, BUFFERS) of each
+// when asked, then times each one `runs` times through pg, unnamed (planned on every call, as the
+// service's window) with `jit` on and off, and named (prepared once, as the service's rows).
 import { performance } from 'node:perf_hooks';
 import type { CompiledQuery } from 'kysely';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { windowBounds, type SearchCriteria } from '../src/domain/search-criteria.js';
 import { ActivitySearch } from '../src/store/activity-search.js';
+import { ActivityStore } from '../src/store/activity-store.js';
 import type { Database } from '../src/store/schema.js';
 import { UserStore } from '../src/store/user-store.js';
 
@@ -19,6 +20,7 @@ const url = process.argv[2] ?? 'postgres://postgres@127.0.0.1:5432/pgsearch_1m';
 const runs = Number(process.argv[3] ?? 200);
 const plans = process.argv.includes('--plans');
 const pool = new pg.Pool({ connectionString: url, max: 1 });
+const captured: CompiledQuery[] = [];
 const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 const one = async <T extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
   (await pool.query<T>(text, values)).rows;
@@ -32,30 +34,51 @@ async function statements(userId: string, criteria: SearchCriteria): Promise<[st
   const resolved = await search.resolve({ ...criteria, visibleDepartmentIds: visible });
   if (!resolved) throw new Error('unresolved');
   const bounds = windowBounds(resolved.window);
+  const ids = (await search.idsQuery(resolved, bounds).execute()).map((r) => r.id);
   const factsQuery = (users as unknown as { factsQuery(u: string): { compile(): CompiledQuery } }).factsQuery(
     userId,
   );
-  // What a search sends: `window` (the activities of the window with their names, the count and
-  // the organisation version in one statement; a named prepared statement on the service's pool);
-  // `facts` only when the caller's facts are not cached yet. `ids` and `count` are the window's
-  // parts alone, for comparison.
+  const viewsCompiled = captureViews(ids);
+  // What a search sends since migration 0010: `window` (ids, count and organisation version in one
+  // statement) and `rows`; `facts` only when the caller's facts are not cached yet. `ids` and
+  // `count` are the window's parts as separate statements, as sent before, for comparison.
   return [
     ['facts', factsQuery.compile()],
     ['window', search.windowStatement(resolved, { withCount: true, readVersion: true })],
+    ['rows', await viewsCompiled],
     ['ids', search.idsQuery(resolved, bounds).compile()],
     ['count', search.countQuery(resolved).compile()],
   ];
+}
+
+/** findViews' statement, caught on its way to the driver. */
+async function captureViews(ids: string[]): Promise<CompiledQuery> {
+  const catcher = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: (event) => {
+      if (event.level === 'query') captured.push(event.query);
+    },
+  });
+  // findViews reads only: no transactions are needed.
+  const before = captured.length;
+  await new ActivityStore(catcher, 'postgres', undefined as never).findViews(ids);
+  const last = captured[before];
+  if (!last) throw new Error('not captured');
+  return last;
 }
 
 function pct(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 }
 
-async function time(q: CompiledQuery, name?: string) {
+let statementNames = 0;
+
+async function time(q: CompiledQuery, named = false) {
+  const name = named ? { name: `explain_${statementNames++}` } : {};
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    await pool.query({ text: q.sql, values: [...q.parameters], ...(name ? { name } : {}) });
+    await pool.query({ text: q.sql, values: [...q.parameters], ...name });
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -193,7 +216,7 @@ for (const [title, user, criteria] of searches) {
     const on = await time(q);
     await pool.query('set jit = off');
     const off = await time(q);
-    const named = await time(q, `explain_${name}`);
+    const named = await time(q, true);
     console.log(`${name.padEnd(6)} jit on: ${on}; jit off: ${off}; named, jit off: ${named}`);
   }
 }
