@@ -426,7 +426,9 @@ async function atHalfRate(
 ): Promise<HalfRateResult | undefined> {
   const calls = (await scenario.prepare(session.env)).calls?.();
   if (calls === undefined) return undefined;
-  const rate = Math.max(1, Math.floor(saturated.perSecond / 2));
+  // Half the rate of picks that succeeded: refusals shed at saturation (503s) are not capacity.
+  const succeeded = saturated.seconds > 0 ? (saturated.outcomes['204'] ?? 0) / saturated.seconds : 0;
+  const rate = Math.max(1, Math.floor(succeeded / 2));
   const stats = await driveFixedRate({
     baseUrl: service.baseUrl,
     connections: options.connections,
