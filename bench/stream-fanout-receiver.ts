@@ -22,7 +22,7 @@ export interface ReportRequest {
 }
 
 export type ReceiverMessage =
-  | { readonly kind: 'open'; readonly streams: number }
+  | { readonly kind: 'open'; readonly streams: number; readonly refusals: number }
   | { readonly kind: 'failed'; readonly error: string }
   | {
       readonly kind: 'report';
@@ -36,6 +36,9 @@ export type ReceiverMessage =
       readonly chunks: number;
     };
 
+/** 503s taken (and retried) while opening the streams before the receiver gives up. */
+const MAX_REFUSALS = 1000;
+
 const send = (message: ReceiverMessage) => process.send!(message);
 
 function receive(job: ReceiverJob): void {
@@ -44,16 +47,25 @@ function receive(job: ReceiverJob): void {
   const streams: number[] = [];
   let chunks = 0;
   let open = 0;
-  for (let stream = 0; stream < job.clients; stream++) {
+  let refusals = 0;
+  const connect = (stream: number): void => {
     const outgoing = request(
       `${job.baseUrl}/core/casemgr/v3/events`,
       { agent: false, headers: { authorization: `Bearer ${job.token}`, accept: 'text/event-stream' } },
       (response) => {
+        // A loaded instance may refuse a connection while 1,000 open at once (503 with Retry-After,
+        // its overload control): an agent's browser would come back, so the stream does too.
+        if (response.statusCode === 503 && ++refusals <= MAX_REFUSALS) {
+          response.resume();
+          const retryAfterSeconds = Number(response.headers['retry-after'] ?? 1) || 1;
+          setTimeout(() => connect(stream), retryAfterSeconds * 1000);
+          return;
+        }
         if (response.statusCode !== 200) {
           send({ kind: 'failed', error: `stream ${stream}: HTTP ${response.statusCode}` });
           process.exit(1);
         }
-        if (++open === job.clients) send({ kind: 'open', streams: open });
+        if (++open === job.clients) send({ kind: 'open', streams: open, refusals });
         // The stream's first frame starts the body: as if a newline came before it.
         const cursor: LineCursor = { newlineBefore: true, partial: undefined };
         response.on('data', (chunk: Buffer) => {
@@ -72,7 +84,8 @@ function receive(job: ReceiverJob): void {
       process.exit(1);
     });
     outgoing.end();
-  }
+  };
+  for (let stream = 0; stream < job.clients; stream++) connect(stream);
   process.on('message', (message: ReportRequest) => {
     const latencies = new Float64Array(ids.length);
     const received = new Uint32Array(job.clients);

@@ -92,7 +92,9 @@ async function startReceivers(job: Omit<ReceiverJob, 'clients'>): Promise<ChildP
     receivers.push(child);
   }
   // Opened one after the other would give the first ones the whole machine while the last start.
-  await Promise.all(receivers.map(nextMessage));
+  const opened = await Promise.all(receivers.map(nextMessage));
+  const refusals = opened.reduce((sum, message) => sum + (message.kind === 'open' ? message.refusals : 0), 0);
+  if (refusals > 0) console.log(`${refusals} stream connections refused with 503 while opening (retried)`);
   return receivers;
 }
 
