@@ -2,9 +2,9 @@
 // delivery, keeps only the event's id and when it arrived. Its own process, so that its CPU is
 // measured apart from the writer's and the service's, and the receivers can use both cores.
 //
-// Per delivery the work is kept minimal: the socket's bytes are searched for "\nid: " (native
-// Buffer.indexOf; a data line is JSON on one line, so it never holds that) and the digits after it
-// are read as bytes — no UTF-8 decoding, no JSON.parse. Latencies are computed only at the end,
+// Per delivery the work is kept minimal: the socket's bytes are searched for `id:` lines
+// (sse-id-reader.ts, native Buffer.indexOf) and the digits are read as bytes — no UTF-8 decoding,
+// no JSON.parse. Latencies are computed only at the end,
 // from the commit times the main process sends, looked up by event id.
 import { request } from 'node:http';
 import { monotonicMs } from './process-clock.js';
@@ -53,8 +53,9 @@ function receive(job: ReceiverJob): void {
       `${job.baseUrl}/core/casemgr/v3/events`,
       { agent: false, headers: { authorization: `Bearer ${job.token}`, accept: 'text/event-stream' } },
       (response) => {
-        // A loaded instance may refuse a connection while 1,000 open at once (503 with Retry-After,
-        // its overload control): an agent's browser would come back, so the stream does too.
+        // A loaded instance may refuse a connection while 1,000 open at once (503-100 with
+        // Retry-After; the cause was not looked into): an agent's browser would come back, so the
+        // stream does too.
         if (response.statusCode === 503 && ++refusals <= MAX_REFUSALS) {
           response.resume();
           const retryAfterSeconds = Number(response.headers['retry-after'] ?? 1) || 1;
