@@ -15,6 +15,11 @@ export interface FixedRateLoad {
   readonly warmupSeconds: number;
   readonly seconds: number;
   readonly calls: readonly HttpCall[];
+  /**
+   * Send each call at most once (work that a second send would only refuse, such as picks): the run
+   * ends early, marked exhausted, when the list is used up. Default: the list cycles.
+   */
+  readonly once?: boolean;
 }
 
 export async function driveFixedRate(load: FixedRateLoad): Promise<RunStats> {
@@ -62,13 +67,21 @@ export async function driveFixedRate(load: FixedRateLoad): Promise<RunStats> {
     outgoing.end(call.body);
   };
 
+  const usedUp = () => load.once === true && next >= load.calls.length;
+  let ranOut = false;
+
   recorder.start(measureFrom);
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now();
       // Every request due by now leaves now (timers fire late under load; none is skipped).
-      while (started + sent * intervalMs <= Math.min(now, end)) send(started + sent++ * intervalMs);
+      while (started + sent * intervalMs <= Math.min(now, end) && !usedUp())
+        send(started + sent++ * intervalMs);
       if (now >= end) return resolve();
+      if (usedUp()) {
+        ranOut = true;
+        return resolve();
+      }
       setTimeout(tick, Math.max(0, Math.min(5, started + sent * intervalMs - now)));
     };
     tick();
@@ -77,6 +90,7 @@ export async function driveFixedRate(load: FixedRateLoad): Promise<RunStats> {
   const deadline = performance.now() + 30_000;
   while (inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   recorder.errors += inFlight;
+  recorder.exhausted = ranOut;
   agent.destroy();
   return recorder.finish();
 }

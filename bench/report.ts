@@ -19,7 +19,18 @@ export interface ScenarioResult {
   readonly http: RunStats | undefined;
   /** The minimal-transaction ceiling (bench/ceiling-minimal.ts); write scenarios only. */
   readonly minimal?: RunStats;
+  /** The service at half its saturated rate, offered at a fixed rate; write scenarios only. */
+  readonly halfRate?: HalfRateResult;
 }
+
+export interface HalfRateResult {
+  /** Requests per second offered: half the saturated run's rate. */
+  readonly rate: number;
+  readonly stats: RunStats;
+}
+
+/** Issue 10: single-pick p99 at half the measured maximum rate, by store. */
+export const HALF_RATE_P99_TARGET_MS: Readonly<Record<Dialect, number>> = { sqlite: 10, postgres: 25 };
 
 export interface ImportTiming {
   readonly store: Dialect;
@@ -105,10 +116,24 @@ function minimalCell(result: ScenarioResult): string {
     : `series ${fmt(bound)} of ${fmt(m.perSecond)} ${latency} and HTTP ${fmt(result.http!.perSecond)}`;
 }
 
+function halfRateCell(result: ScenarioResult): string {
+  const h = result.halfRate;
+  if (!h) return '–';
+  const s = h.stats;
+  const target = result.key === 'pick1' ? `, target p99 < ${HALF_RATE_P99_TARGET_MS[result.store]} ms` : '';
+  const others = Object.entries(s.outcomes).filter(([status]) => status !== result.expect);
+  const off = [
+    ...others.map(([status, count]) => `${status}×${fmt(count)}`),
+    ...(s.errors > 0 ? [`errors×${fmt(s.errors)}`] : []),
+    ...(s.exhausted ? ['(all work used)'] : []),
+  ];
+  return `${fmt(h.rate)}/s: ${ms(s.p50Ms)} / ${ms(s.p99Ms)}${target}${off.length > 0 ? `; ${off.join(' ')}` : ''}`;
+}
+
 export function resultsTable(results: readonly ScenarioResult[]): string {
   const header =
-    '| Scenario | Store | Service req/s | p50 / p99 / max ms | Responses | Peak RSS MB | DB ceiling req/s | DB p50 / p99 ms | × DB | HTTP ceiling req/s | HTTP p50 / p99 ms | × HTTP | Minimal transaction tx/s (p50 / p99) | × minimal |';
-  const rule = '|' + ' --- |'.repeat(14);
+    '| Scenario | Store | Service req/s | p50 / p99 / max ms | At ½ max rate: offered, p50 / p99 ms | Responses | Peak RSS MB | DB ceiling req/s | DB p50 / p99 ms | × DB | HTTP ceiling req/s | HTTP p50 / p99 ms | × HTTP | Minimal transaction tx/s (p50 / p99) | × minimal |';
+  const rule = '|' + ' --- |'.repeat(15);
   const rows = results.map((r) => {
     const s = r.service;
     const cells = [
@@ -116,6 +141,7 @@ export function resultsTable(results: readonly ScenarioResult[]): string {
       r.store === 'sqlite' ? 'SQLite' : 'PostgreSQL',
       fmt(s.perSecond),
       `${ms(s.p50Ms)} / ${ms(s.p99Ms)} / ${ms(s.maxMs)}`,
+      halfRateCell(r),
       responses(r),
       fmt(r.peakRssMb),
       dbCell(r),
@@ -219,6 +245,28 @@ export function judgeTargets(
             detail:
               `p99 ${ms(r1.service.p99Ms)} ms at ${connections} connections` +
               (connections === 50 ? '' : ' (not 50: not judged)'),
+          }
+        : { name, pass: undefined, detail: 'not run' },
+    );
+  }
+  for (const store of ['sqlite', 'postgres'] as const) {
+    const label = store === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    const limit = HALF_RATE_P99_TARGET_MS[store];
+    const half = find('pick1', store)?.halfRate;
+    const name = `single pick p99 < ${limit} ms at half the measured maximum rate on ${label}`;
+    // A run with refusals or errors did not offer the rate it claims in picks: not judged.
+    const clean =
+      half !== undefined && half.stats.errors === 0 && outcome(half.stats, '204') === half.stats.completed;
+    targets.push(
+      half
+        ? {
+            name,
+            pass: clean ? half.stats.p99Ms < limit : undefined,
+            detail:
+              `p99 ${ms(half.stats.p99Ms)} ms (p50 ${ms(half.stats.p50Ms)}) at ${fmt(half.rate)}/s offered on a fixed schedule` +
+              (clean
+                ? ''
+                : ` (not judged: responses ${JSON.stringify(half.stats.outcomes)}, errors ${half.stats.errors})`),
           }
         : { name, pass: undefined, detail: 'not run' },
     );

@@ -34,6 +34,7 @@ import { openPostgresDirect, openSqliteDirect, runCeiling, type DirectDatabase }
 import { MINIMAL_PG_CLIENTS, measureMinimalPostgres, measureMinimalSqlite } from './ceiling-minimal.js';
 import { LIFECYCLE_KEYS, runLifecycle } from './lifecycle-run.js';
 import { MOVE_KEYS, runMoves } from './moves-run.js';
+import { driveFixedRate } from './fixed-rate.js';
 import { driveHttp, waitForQuiet } from './load.js';
 import { FULL_SIZES, QUICK_SIZES, type BenchSizes, type BenchWorld } from './organisation.js';
 import { profileLines, summarizeProfile } from './profile-summary.js';
@@ -44,6 +45,7 @@ import {
   prependResults,
   resultsTable,
   targetLines,
+  type HalfRateResult,
   type ImportTiming,
   type ScenarioResult,
 } from './report.js';
@@ -383,6 +385,8 @@ async function runScenarios(
       `    service: ${brief(measured)}; RSS ${memory.rssMb.toFixed(0)} MB, peak ${memory.peakMb.toFixed(0)} MB${resetOk ? '' : ' (cumulative)'}`,
     );
 
+    const halfRate = await atHalfRate(session, service, scenario, measured, options);
+
     if (httpCeiling && !httpResults.has(scenario.key)) {
       const httpWork = await scenario.prepare(session.env);
       // The bare server keeps no state: the work list may start over rather than run out.
@@ -401,9 +405,42 @@ async function runScenarios(
       dbConcurrency: concurrency,
       http: httpResults.get(scenario.key),
       minimal,
+      ...(halfRate ? { halfRate } : {}),
     });
   }
   return { results, peakRssMb: peak, startRssMb: atStart.rssMb };
+}
+
+/**
+ * Issue 10's latency figure for the write scenarios: the service at half the rate it reached saturated,
+ * offered on an even schedule (bench/fixed-rate.ts), each request timed from when it was due. The work
+ * list is rebuilt from the database first, so every pick names an activity nobody has picked since
+ * (a 204, not a 409); undefined for scenarios without such a list.
+ */
+async function atHalfRate(
+  session: StoreSession,
+  service: Child,
+  scenario: Scenario,
+  saturated: RunStats,
+  options: Options,
+): Promise<HalfRateResult | undefined> {
+  const calls = (await scenario.prepare(session.env)).calls?.();
+  if (calls === undefined) return undefined;
+  // Half the rate of picks that succeeded: refusals shed at saturation (503s) are not capacity.
+  const succeeded = saturated.seconds > 0 ? (saturated.outcomes['204'] ?? 0) / saturated.seconds : 0;
+  const rate = Math.max(1, Math.floor(succeeded / 2));
+  const stats = await driveFixedRate({
+    baseUrl: service.baseUrl,
+    connections: options.connections,
+    rate,
+    warmupSeconds: options.warmup,
+    seconds: options.seconds,
+    calls,
+    once: true,
+  });
+  await waitForQuiet(service.baseUrl);
+  log(`    service at ${rate}/s offered (½ max, fixed rate): ${brief(stats)}; work items ${calls.length}`);
+  return { rate, stats };
 }
 
 /**
@@ -701,6 +738,8 @@ async function main(): Promise<void> {
       'Ceilings: database = the same statements through better-sqlite3 (1 loop, statements prepared once) or pg ' +
         `(${options.connections} loops on a pool of ${options.poolMax}); scenario 3's database ceiling runs ${options.connections} interleaved loops on both. ` +
         'HTTP = bare Fastify, same schemas, measured once (it does not depend on the store). Scenario 3: req/s and latency are the picks; each pick follows a GET of the hot set. ' +
+        '"At ½ max rate" (write scenarios): after the saturated run, a fresh work list (every pick a 204) offered at half its rate on an even schedule over up to ' +
+        `${options.connections} connections, each request timed from when it was due (bench/fixed-rate.ts); issue 10 judges single picks' p99 there. ` +
         `Minimal transaction (bench/ceiling-minimal.ts) = lock the scenario's number of consecutive integer ids, update them, one history row each: pgbench -M prepared with ${MINIMAL_PG_CLIENTS} clients on PostgreSQL; better-sqlite3 in-process (1 loop) on SQLite, whose bound is 1 / (1/minimal + 1/HTTP) (one process pays both).`,
       '',
     );

@@ -8,6 +8,7 @@ import type { Dialect } from '../src/store/dialect.js';
 import { loadPickable, type BenchDatabase, type PickableActivity } from './bench-database.js';
 import type { DirectDatabase, DirectOp, PickItem } from './ceiling-database.js';
 import type { BenchWorld } from './organisation.js';
+import type { HttpCall } from './request-sql.js';
 
 export const PICK_PATH = '/core/casemgr/v3/activity/pick';
 export const READ_PATH = '/core/casemgr/v3/activity/';
@@ -41,6 +42,11 @@ export interface Work {
   readonly measure?: (status: number) => string | undefined;
   /** The next unit of work against the database, or undefined when the list is used up. */
   direct(db: DirectDatabase): DirectOp | undefined;
+  /**
+   * The work items left, as plain requests for the fixed-rate driver (bench/fixed-rate.ts), each to
+   * be sent once; the list is used up by the call. Scenarios that write (picks) only.
+   */
+  calls?(): HttpCall[];
 }
 
 export type ScenarioKey = 'pick1' | 'pick75' | 'contended' | 'read1' | 'read75' | 'reject403' | 'reject409';
@@ -111,11 +117,15 @@ function dealPicks(pool: readonly PickableActivity[], env: ScenarioEnv, batch: n
   return dealt;
 }
 
+const pickCall = (work: PickWork): HttpCall => ({
+  method: 'PATCH',
+  path: PICK_PATH,
+  headers: work.headers,
+  body: work.body,
+});
+
 const pickRequest = (next: () => PickWork): RequestSpec => ({
-  setupRequest: (request: RequestData) => {
-    const work = next();
-    return { ...request, method: 'PATCH', path: PICK_PATH, headers: work.headers, body: work.body };
-  },
+  setupRequest: (request: RequestData) => ({ ...request, ...pickCall(next()) }),
 });
 
 const picked = (end: string) => (end === 'picked' ? 'ok' : end);
@@ -138,6 +148,7 @@ function pickingScenario(key: ScenarioKey, title: string, batch: number): Scenar
       return {
         remaining: () => Math.max(0, list.length - next),
         requests: (reuse) => [pickRequest(reuse ? again : take)],
+        calls: () => list.splice(next).map(pickCall),
         direct: (db) => {
           if (next >= list.length) return undefined;
           const work = list[next++];

@@ -4,13 +4,13 @@
 // For each search it builds the statements the service sends (the window — ids, count and the
 // organisation version in one statement —, the rows, and the caller's facts on a cache miss) from
 // the store code itself, and the window's parts alone, prints EXPLAIN (ANALYZE, BUFFERS) of each
-// when asked, then times each one `runs` times through pg (unnamed statements: planned on every
-// call, as the service's), with `jit` on and off.
+// when asked, then times each one `runs` times through pg, unnamed (planned on every call, as the
+// service's window) with `jit` on and off, and named (prepared once, as the service's rows).
 import { performance } from 'node:perf_hooks';
 import type { CompiledQuery } from 'kysely';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { SearchCriteria } from '../src/domain/search-criteria.js';
+import { windowBounds, type SearchCriteria } from '../src/domain/search-criteria.js';
 import { ActivitySearch } from '../src/store/activity-search.js';
 import { ActivityStore } from '../src/store/activity-store.js';
 import type { Database } from '../src/store/schema.js';
@@ -33,7 +33,8 @@ async function statements(userId: string, criteria: SearchCriteria): Promise<[st
   const search = new ActivitySearch(db);
   const resolved = await search.resolve({ ...criteria, visibleDepartmentIds: visible });
   if (!resolved) throw new Error('unresolved');
-  const ids = (await search.idsQuery(resolved).execute()).map((r) => r.id);
+  const bounds = windowBounds(resolved.window);
+  const ids = (await search.idsQuery(resolved, bounds).execute()).map((r) => r.id);
   const factsQuery = (users as unknown as { factsQuery(u: string): { compile(): CompiledQuery } }).factsQuery(
     userId,
   );
@@ -43,9 +44,9 @@ async function statements(userId: string, criteria: SearchCriteria): Promise<[st
   // `count` are the window's parts as separate statements, as sent before, for comparison.
   return [
     ['facts', factsQuery.compile()],
-    ['window', search.windowQuery(resolved, true, true).compile()],
+    ['window', search.windowStatement(resolved, { withCount: true, readVersion: true })],
     ['rows', await viewsCompiled],
-    ['ids', search.idsQuery(resolved).compile()],
+    ['ids', search.idsQuery(resolved, bounds).compile()],
     ['count', search.countQuery(resolved).compile()],
   ];
 }
@@ -70,11 +71,14 @@ function pct(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))];
 }
 
-async function time(q: CompiledQuery) {
+let statementNames = 0;
+
+async function time(q: CompiledQuery, named = false) {
+  const name = named ? { name: `explain_${statementNames++}` } : {};
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    await pool.query(q.sql, [...q.parameters]);
+    await pool.query({ text: q.sql, values: [...q.parameters], ...name });
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
@@ -212,7 +216,8 @@ for (const [title, user, criteria] of searches) {
     const on = await time(q);
     await pool.query('set jit = off');
     const off = await time(q);
-    console.log(`${name.padEnd(6)} jit on: ${on}; jit off: ${off}`);
+    const named = await time(q, true);
+    console.log(`${name.padEnd(6)} jit on: ${on}; jit off: ${off}; named, jit off: ${named}`);
   }
 }
 await pool.query('reset jit');

@@ -203,7 +203,10 @@ try {
     const resolved = (await search.resolve(criteria))!;
     // One statement since migration 0010: the ids, with the count and the organisation version.
     console.log('window:');
-    for (const line of await plan(database.db, search.windowQuery(resolved, true, true).compile()))
+    for (const line of await plan(
+      database.db,
+      search.windowStatement(resolved, { withCount: true, readVersion: true }),
+    ))
       console.log(`    ${line}`);
     console.log('');
   }

@@ -1,7 +1,7 @@
 // Activities: reading them for GET, and the one pick transaction (lock in ascending id order, judge,
 // write set-based, record history). Rows become domain types at this edge.
 import { randomUUID } from 'node:crypto';
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import { ACTIVITY_STATUSES, type Activity, type ActivityStatus } from '../domain/activity.js';
 import { fail, type Outcome } from '../domain/failures.js';
 import { pickEvents, toSubject, type ActivityEvent, type EventsCommitted } from '../domain/events.js';
@@ -9,6 +9,7 @@ import type { PickStore } from '../domain/pick-activities.js';
 import type { PickPlan } from '../domain/pick-rules.js';
 import type { Dialect } from './dialect.js';
 import { appendEvents } from './outbox.js';
+import { prepared } from './prepared-statements.js';
 import type { Database } from './schema.js';
 import { QueryTemplates } from './query-templates.js';
 import { RowsChangedError } from './store-errors.js';
@@ -121,35 +122,39 @@ export function lockActivitiesQuery(db: Kysely<Database>, dialect: Dialect, ids:
     .$if(dialect === 'postgres', (query) => query.forUpdate());
 }
 
-/** Points where a test steps into the pick transaction; the service sets none. */
-export interface ActivityStoreSeams {
-  /** Runs inside the transaction after the rows were locked and judged, before the plan is written. */
-  readonly beforePickWrite?: (trx: Kysely<Database>, plan: PickPlan) => Promise<void>;
-}
+/**
+ * The latest assignment in an activity's history (activity_history_activity covers the lookup): a
+ * user's id, kept even should the user be gone. Transfers to a queue or a department record
+ * `queue:ID` / `department:ID` (lifecycle-writes.ts), never a user, and are passed over.
+ */
+const lastWorkedQuery = (eb: ExpressionBuilder<Database & { a: Database['activities'] }, 'a'>) =>
+  eb
+    .selectFrom('activity_history as h')
+    .select('h.to_user_id')
+    .whereRef('h.activity_id', '=', 'a.id')
+    .where('h.to_user_id', 'not like', '%:%')
+    .orderBy('h.id', 'desc')
+    .limit(1)
+    .$asScalar();
 
-export class ActivityStore implements PickStore {
-  constructor(
-    private readonly db: Kysely<Database>,
-    private readonly dialect: Dialect,
-    private readonly transactional: Transactional,
-    private readonly seams: ActivityStoreSeams = {},
-    private readonly eventsCommitted: EventsCommitted = () => undefined,
-  ) {}
-
-  private readonly templates = new QueryTemplates();
-
-  /** GET and search: the activities with these ids that exist, with the names shown beside ids. */
-  async findViews(ids: readonly string[]): Promise<ActivityView[]> {
-    if (ids.length === 0) return [];
-    const rows = await this.db
+/**
+ * The activities with the names a reader sees beside the ids, in one statement: GET by ids and the
+ * search (store/activity-search.ts) add which activities (`where a.id in …`). Callers add the where.
+ */
+export function viewsQuery(db: Kysely<Database>) {
+  return (
+    db
       .selectFrom('activities as a')
       .leftJoin('users as u', 'u.id', 'a.assigned_user_id')
       .leftJoin('customers as c', 'c.id', 'a.customer_id')
       .leftJoin('users as cb', 'cb.id', 'a.created_by')
+      // The name of the user the activity was last assigned to comes with the row (joined on the
+      // same lookup as last_worked_id below) rather than from a statement of its own.
+      .leftJoin('users as lw', (join) => join.on((eb) => eb('lw.id', '=', lastWorkedQuery(eb))))
       .select(ACTIVITY_COLUMNS)
       // The department, queue, type and last department names are scalar subqueries, not joins:
-      // PostgreSQL plans every call (unnamed statements), and ordering seven joined tables cost 2–5 ms
-      // of planning per search against 0.4 ms for four (1M activities,
+      // PostgreSQL plans every call of an unnamed statement, and ordering seven joined tables cost
+      // 2–5 ms of planning per search against 0.4 ms for four (1M activities,
       // scripts/explain-lifecycle-search.ts); the rows are the same.
       .select((eb) => [
         eb
@@ -179,6 +184,7 @@ export class ActivityStore implements PickStore {
           .$asScalar()
           .as('last_department_name'),
       ])
+      .select((eb) => lastWorkedQuery(eb).as('last_worked_id'))
       .select([
         'u.first_name',
         'u.last_name',
@@ -192,63 +198,82 @@ export class ActivityStore implements PickStore {
         'cb.last_name as created_by_last_name',
         'a.payload_json',
         'a.last_department_id',
+        'lw.first_name as last_worked_first_name',
+        'lw.last_name as last_worked_last_name',
       ])
-      // The latest assignment in the history (activity_history_activity covers the lookup).
-      .select((eb) =>
-        eb
-          .selectFrom('activity_history as h')
-          .select('h.to_user_id')
-          .whereRef('h.activity_id', '=', 'a.id')
-          // Transfers to a queue or a department record `queue:ID` / `department:ID` (lifecycle-writes.ts).
-          .where('h.to_user_id', 'not like', '%:%')
-          .orderBy('h.id', 'desc')
-          .limit(1)
-          .as('last_worked_id'),
-      )
-      .where('a.id', 'in', ids)
-      .execute();
-    const workers = [...new Set(rows.flatMap((r) => (r.last_worked_id ? [r.last_worked_id] : [])))];
-    const workerNames = new Map(
-      workers.length === 0
-        ? []
-        : (
-            await this.db
-              .selectFrom('users')
-              .select(['id', 'first_name', 'last_name'])
-              .where('id', 'in', workers)
-              .execute()
-          ).map((u) => [u.id, fullName(u.first_name, u.last_name)] as const),
+  );
+}
+
+type ViewRow = Awaited<ReturnType<ReturnType<typeof viewsQuery>['execute']>>[number];
+
+export function toActivityView(row: ViewRow): ActivityView {
+  return {
+    ...toActivity(row),
+    departmentName: row.department_name,
+    queueName: row.queue_name,
+    assignedUserName: fullName(row.first_name, row.last_name),
+    customTypeDisplayName: row.display_name,
+    caseId: row.case_id,
+    customer:
+      row.customer_id === null
+        ? null
+        : {
+            id: row.customer_id,
+            firstName: row.customer_first_name ?? '',
+            lastName: row.customer_last_name ?? '',
+          },
+    dueDateMs: row.due_date_ms === null ? null : Number(row.due_date_ms),
+    createdBy:
+      row.created_by === null
+        ? null
+        : { id: row.created_by, name: fullName(row.created_by_first_name, row.created_by_last_name) },
+    userLastWorked:
+      row.last_worked_id === null
+        ? null
+        : { id: row.last_worked_id, name: fullName(row.last_worked_first_name, row.last_worked_last_name) },
+    payload: parsePayload(row.payload_json),
+    lastDepartment:
+      row.last_department_id === null
+        ? null
+        : { id: row.last_department_id, name: row.last_department_name ?? '' },
+  };
+}
+
+/** Points where a test steps into the pick transaction; the service sets none. */
+export interface ActivityStoreSeams {
+  /** Runs inside the transaction after the rows were locked and judged, before the plan is written. */
+  readonly beforePickWrite?: (trx: Kysely<Database>, plan: PickPlan) => Promise<void>;
+}
+
+export class ActivityStore implements PickStore {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dialect: Dialect,
+    private readonly transactional: Transactional,
+    private readonly seams: ActivityStoreSeams = {},
+    private readonly eventsCommitted: EventsCommitted = () => undefined,
+  ) {}
+
+  private readonly templates = new QueryTemplates();
+
+  /**
+   * GET and search: the activities with these ids that exist, with the names shown beside ids. One
+   * SQL text per number of ids, a named prepared statement on PostgreSQL: its plan does not depend
+   * on the ids, so the server keeps a generic one instead of planning the joins on every call.
+   */
+  async findViews(ids: readonly string[]): Promise<ActivityView[]> {
+    if (ids.length === 0) return [];
+    const query = this.templates.query(
+      `views:${ids.length}`,
+      (slot) =>
+        viewsQuery(this.db).where(
+          'a.id',
+          'in',
+          ids.map((_, i) => slot(i)),
+        ),
+      ids,
     );
-    return rows.map((row) => ({
-      ...toActivity(row),
-      departmentName: row.department_name,
-      queueName: row.queue_name,
-      assignedUserName: fullName(row.first_name, row.last_name),
-      customTypeDisplayName: row.display_name,
-      caseId: row.case_id,
-      customer:
-        row.customer_id === null
-          ? null
-          : {
-              id: row.customer_id,
-              firstName: row.customer_first_name ?? '',
-              lastName: row.customer_last_name ?? '',
-            },
-      dueDateMs: row.due_date_ms === null ? null : Number(row.due_date_ms),
-      createdBy:
-        row.created_by === null
-          ? null
-          : { id: row.created_by, name: fullName(row.created_by_first_name, row.created_by_last_name) },
-      userLastWorked:
-        row.last_worked_id === null
-          ? null
-          : { id: row.last_worked_id, name: workerNames.get(row.last_worked_id) ?? null },
-      payload: parsePayload(row.payload_json),
-      lastDepartment:
-        row.last_department_id === null
-          ? null
-          : { id: row.last_department_id, name: row.last_department_name ?? '' },
-    }));
+    return (await this.db.executeQuery(prepared(query))).rows.map(toActivityView);
   }
 
   /**

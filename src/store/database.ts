@@ -6,6 +6,7 @@ import type { DatabaseTarget, Dialect } from './dialect.js';
 import { migrateToLatest } from './migrator.js';
 import { registerSqliteTransactionProbe } from './sqlite-transaction-probe.js';
 import { DEFAULT_POOL, type PoolSettings } from './pool-settings.js';
+import { sendPreparedByName } from './prepared-statements.js';
 import { MissingDatabaseFolder } from './store-errors.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 import type { Database } from './schema.js';
@@ -132,6 +133,9 @@ async function openPostgres(url: string, settings: PoolSettings): Promise<Kysely
   // Unhandled, that event would crash the process; handled, the next query on the client fails
   // (→ 503-100) and the pool replaces it.
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    sendPreparedByName(client);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
