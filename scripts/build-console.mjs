@@ -1,6 +1,6 @@
 // Bundles the agent console (console/) into dist/console with esbuild: the script and the style
-// sheet under content-hashed names (served with immutable cache headers), the locale catalogs
-// hashed too, and index.html rewritten to name them. The catalogs that exist are handed to the
+// sheet under content-hashed names (served with immutable cache headers), the locale catalogs and
+// the icon (linked from the page, so the browser never asks for a missing /favicon.ico) hashed too, and index.html rewritten to name them. The catalogs that exist are handed to the
 // bundle as a constant, so the console loads whichever exists and falls back to en-US.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
@@ -27,6 +27,10 @@ for (const file of readdirSync(new URL('locales/', source))
   locales[file.replace(/\.json$/, '')] = `/console/assets/${name}`;
 }
 
+const iconContent = readFileSync(new URL('icon.svg', source));
+const icon = `icon-${hashOf(iconContent)}.svg`;
+writeFileSync(new URL(icon, assets), iconContent);
+
 const result = await build({
   entryPoints: [new URL('src/main.ts', source).pathname, new URL('styles.css', source).pathname],
   bundle: true,
@@ -46,6 +50,7 @@ const style = outputs.find((f) => f.startsWith('styles-') && f.endsWith('.css'))
 if (!script || !style) throw new Error(`console bundle incomplete: ${outputs.join(', ')}`);
 const html = readFileSync(new URL('index.html', source), 'utf8')
   .replace('%SCRIPT%', `/console/assets/${script}`)
-  .replace('%STYLE%', `/console/assets/${style}`);
+  .replace('%STYLE%', `/console/assets/${style}`)
+  .replace('%ICON%', `/console/assets/${icon}`);
 writeFileSync(new URL('index.html', out), html);
 console.log(`console: ${script}, ${style}, ${Object.keys(locales).length} locale(s)`);

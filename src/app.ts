@@ -8,7 +8,7 @@ import { createCallerResolver, type CallerResolver } from './auth/caller-resolve
 import { createEmbeddedProvider } from './auth/oidc/embedded-provider.js';
 import { registerSignIn } from './auth/oidc/sign-in-routes.js';
 import { DEFAULT_CONSOLE_DIR } from './http/console/console-files.js';
-import { registerConsole } from './http/console/console-routes.js';
+import { consoleSettings, registerConsole } from './http/console/console-routes.js';
 import { createTokenVerifier } from './auth/token-verifier.js';
 import { CredentialStore } from './store/credential-store.js';
 import type { Clock } from './domain/pick-activities.js';
@@ -260,7 +260,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   registerEventStreamRoute(server, { streams, settings: streamSettings, clock, registry: metrics.registry });
   if (provider) {
     registerSignIn(server, provider, new CredentialStore(db));
-    registerConsole(server, { dir: options.signIn?.consoleDir ?? DEFAULT_CONSOLE_DIR });
+    registerConsole(server, {
+      dir: options.signIn?.consoleDir ?? DEFAULT_CONSOLE_DIR,
+      settings: consoleSettings(options.auth.scopePrefix),
+    });
   }
   try {
     await server.ready();

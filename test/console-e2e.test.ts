@@ -144,10 +144,19 @@ for (const dialect of dialects) {
         assert.match((await notice.textContent()) ?? '', /100011.*Alice/);
       }));
 
-    it('bob transfers an activity he pulled back to the queue, and it leaves his list', () =>
+    it('bob types a transfer target while the live stream reloads his list; it is kept, focus too', () =>
       withWorld(async (world) => {
-        // bob may not unpin, so his pinned work is not his to transfer: he moves one he pulled (through
-        // the API before he opens the console, so that no live refresh redraws the form as he fills it).
+        const page = await world.newPage('en-US');
+        await signInToConsole(page, 'bob', 'demo-bob');
+        await rowIds(page);
+        await testId(page, 'transfer-kind').selectOption('queue');
+        const target = testId(page, 'transfer-target');
+        await target.click();
+        await target.pressSequentially(BILLING_QUEUE.slice(0, 1));
+        // The very element typed into is marked: a redraw would replace it and lose the mark.
+        await target.evaluate((input) => input.setAttribute('data-typed-into', ''));
+
+        // bob pulls from another device (the API): the event stream reloads the list on this page.
         const pull = await world.service.request({
           method: 'PATCH',
           path: '/core/casemgr/v3/activity/pull',
@@ -156,12 +165,18 @@ for (const dialect of dialects) {
         assert.equal(pull.status, 200, pull.text);
         const pulled = pull.json<{ activity: { id: string }[] }>().activity[0]?.id;
         assert.ok(pulled, pull.text);
+        await row(page, pulled).waitFor();
 
-        const page = await world.newPage('en-US');
-        await signInToConsole(page, 'bob', 'demo-bob');
+        const kept = await target.evaluate((input) => ({
+          marked: input.hasAttribute('data-typed-into'),
+          focused: input.ownerDocument.activeElement === input,
+          value: (input as unknown as { value: string }).value,
+        }));
+        assert.deepEqual(kept, { marked: true, focused: true, value: BILLING_QUEUE.slice(0, 1) });
+        assert.equal(await testId(page, 'transfer-kind').inputValue(), 'queue');
+        await target.pressSequentially(BILLING_QUEUE.slice(1));
+
         await select(page, pulled);
-        await testId(page, 'transfer-kind').selectOption('queue');
-        await testId(page, 'transfer-target').fill(BILLING_QUEUE);
         await actDone(page, 'transfer');
         await row(page, pulled).waitFor({ state: 'detached' });
         const moved = await world.service.database.db
@@ -189,11 +204,13 @@ for (const dialect of dialects) {
         assert.notEqual(stored.closed_ms, null);
       }));
 
-    it('a refused batch names every rejected activity with the API’s French reason; nothing changes', () =>
+    it('a refused batch gives the API’s French reason once and names every rejected activity; nothing changes', () =>
       withWorld(async (world) => {
         const page = await world.newPage('fr-FR');
         await signInToConsole(page, 'bob', 'demo-bob');
         assert.equal(await page.locator('html').getAttribute('lang'), 'fr-FR');
+        // Ages read as the past, in words ("il y a 32 jours"), never as "-32 j".
+        assert.match((await row(page, '100012').locator('time').textContent()) ?? '', /^il y a \d+ \p{L}+$/u);
         const batch = ['100012', '100013'];
         const lastModified = await Promise.all(batch.map((id) => world.service.lastModified(id)));
         await select(page, ...batch);
@@ -212,9 +229,12 @@ for (const dialect of dialects) {
         );
         assert.equal(direct.status, 400);
         const reason = direct.json<{ developerMessage: string }>().developerMessage;
+        // The reason (which names every id) is said once; then one line per rejected activity.
+        assert.equal(await refused.getByTestId('refusal-reason').textContent(), `${reason} (400-303)`);
+        assert.equal(((await refused.textContent()) ?? '').split(reason).length - 1, 1, 'the reason once');
         for (const id of batch) {
           const rejection = refused.locator(`[data-testid="rejection"][data-activity-id="${id}"]`);
-          assert.equal(await rejection.textContent(), `Activité ${id} : ${reason} (400-303)`);
+          assert.equal(await rejection.textContent(), `Activité ${id}`);
         }
         assert.deepEqual(
           await Promise.all(batch.map((id) => world.service.lastModified(id))),

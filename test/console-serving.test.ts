@@ -60,16 +60,20 @@ describe('serving the console', () => {
   it('serves each asset the page names: hashed names, immutable, the right type', async () => {
     const page = (await service.request({ path: '/console/' })).text;
     const assets = [...page.matchAll(/(?:src|href)="(\/console\/assets\/[^"]+)"/g)].map((m) => m[1]);
-    assert.equal(assets.length, 2, page);
+    assert.equal(assets.length, 3, page);
+    // The icon is linked, so that a browser never asks for /favicon.ico (a 404).
+    assert.match(page, /<link rel="icon" type="image\/svg\+xml" href="\/console\/assets\/icon-/);
+    const types: Record<string, RegExp> = {
+      js: /^text\/javascript/,
+      css: /^text\/css/,
+      svg: /^image\/svg\+xml/,
+    };
     for (const path of assets) {
-      assert.match(path, /-[A-Za-z0-9]{8,}\.(js|css)$/, 'a content-hashed name');
+      assert.match(path, /-[A-Za-z0-9]{8,}\.(js|css|svg)$/, 'a content-hashed name');
       const response = await service.request({ path });
       assert.equal(response.status, 200, path);
       assert.equal(response.headers['cache-control'], 'public, max-age=31536000, immutable');
-      assert.match(
-        String(response.headers['content-type']),
-        path.endsWith('.js') ? /^text\/javascript/ : /^text\/css/,
-      );
+      assert.match(String(response.headers['content-type']), types[path.split('.').pop() ?? ''] ?? /none/);
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
     }
   });

@@ -9,7 +9,7 @@ import { runSetPassword } from '../src/cli/password-command.js';
 import { ConfigError, parseConfig } from '../src/config.js';
 import { BrowserSession } from './support/browser-session.js';
 import { createTestDatabase, dialectsUnderTest, type TestDatabase } from './support/test-databases.js';
-import { startTestService, type TestService } from './support/test-service.js';
+import { EMBEDDED_AUTH, startTestService, type TestService } from './support/test-service.js';
 
 const { dialects, skipped } = await dialectsUnderTest();
 if (skipped) it('PostgreSQL suites', { skip: skipped }, () => undefined);
@@ -73,8 +73,9 @@ async function signIn(
   pkce: Pkce,
   login: string,
   password: string,
+  extra: Record<string, string> = {},
 ) {
-  const { action } = await openLoginPage(browser, authorizePath(service, pkce));
+  const { action } = await openLoginPage(browser, authorizePath(service, pkce, extra));
   const submitted = await browser.fetch(action, { form: { login, password } });
   assert.equal(submitted.status, 303, await submitted.clone().text());
   const back = await browser.fetch(locationOf(submitted));
@@ -284,6 +285,38 @@ for (const dialect of dialects.filter((d) => d === 'postgres')) {
     });
   });
 }
+
+describe('console sign-in with AUTH_SCOPE_PREFIX (sqlite)', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService('sqlite', {
+      signIn: true,
+      auth: { ...EMBEDDED_AUTH, scopePrefix: 'acme.' },
+    });
+  });
+  after(async () => {
+    await service?.close();
+  });
+
+  it('the console is told the prefixed scopes, and asking for them gets a token the API accepts', async () => {
+    const settings = await fetch(`${service.baseUrl}/console/config.json`);
+    assert.equal(settings.status, 200);
+    assert.equal(settings.headers.get('cache-control'), 'no-store');
+    const { scope } = (await settings.json()) as { scope: string };
+    assert.equal(scope, 'openid acme.core.casemgr.read acme.core.casemgr.manage');
+
+    const pkce = newPkce();
+    const code = await signIn(service, new BrowserSession(service.baseUrl), pkce, 'bob', 'demo-bob', {
+      scope,
+    });
+    const tokenResponse = await exchange(service, code, pkce.verifier);
+    assert.equal(tokenResponse.status, 200, await tokenResponse.clone().text());
+    const tokens = (await tokenResponse.json()) as { access_token: string; scope: string };
+    assert.match(tokens.scope, /acme\.core\.casemgr\.manage/);
+    const read = await readActivity(service, tokens.access_token);
+    assert.equal(read.status, 200, await read.clone().text());
+  });
+});
 
 describe('PUBLIC_URL', () => {
   it('defaults to localhost on the service port, and takes an https origin', () => {

@@ -1,7 +1,8 @@
 // The console in a real browser (Chromium through playwright-core) against the real service: bob
 // signs in with code + PKCE on the embedded provider's login page and sees his work list; the token
 // stays out of web storage; a reload signs him straight back in through the provider's session;
-// signing out ends that session.
+// "no, stay signed in" at the provider's sign-out keeps him signed in; signing out ends that session;
+// the page asks for no file that is missing.
 // (The full scenarios are in the console's end-to-end suite.) Needs `npm run build` (dist/console).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -41,6 +42,11 @@ describe('console smoke (sqlite, Chromium)', () => {
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) refusedByCsp.push(message.text());
     });
+    // Nothing the page asks for is missing (the icon is linked, so no /favicon.ico either).
+    const missing: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) missing.push(response.url());
+    });
     await signInAs(page, service, 'bob');
     assert.equal(await page.getByTestId('user-name').textContent(), 'Bob Baker');
     await page.getByTestId('activity-table').waitFor();
@@ -57,12 +63,19 @@ describe('console smoke (sqlite, Chromium)', () => {
     assert.deepEqual(await shownIds(page), ['100011', '100012', '100013', '100014', '100015']);
     assert.deepEqual(refusedByCsp, []);
 
+    // "No, stay signed in" at the provider: back on the console, still signed in.
+    await page.getByTestId('sign-out').click();
+    await page.getByRole('button', { name: 'No, stay signed in' }).click();
+    await page.locator('[data-testid=app][data-state=ready]').waitFor();
+    assert.equal(await page.getByTestId('user-name').textContent(), 'Bob Baker');
+
     // Sign out at the provider: back on the console, which waits for a click instead of the login page.
     await page.getByTestId('sign-out').click();
     await page.getByRole('button', { name: 'Yes, sign me out' }).click();
     await page.locator('[data-testid=app][data-state=signed-out]').waitFor();
     await page.getByTestId('sign-in').click();
     await page.locator('#login').waitFor();
+    assert.deepEqual(missing, []);
     await context.close();
   });
 });

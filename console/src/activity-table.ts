@@ -1,5 +1,6 @@
 // The table of activities: one row per activity with a labelled checkbox, its status, type, subject,
 // customer, case and age. Selection is capped (the API takes at most 75 activities at once).
+import { ageOf } from './age.js';
 import type { Activity } from './api.js';
 import { el } from './dom.js';
 import type { Texts } from './i18n.js';
@@ -10,14 +11,6 @@ export interface TableHandlers {
   isSelected(id: string): boolean;
   canSelectMore(): boolean;
   toggle(activity: Activity, selected: boolean): void;
-}
-
-function ageOf(created: string, texts: Texts, nowMs: number): string {
-  const minutes = Math.max(0, Math.round((nowMs - Date.parse(created)) / 60_000));
-  const format = new Intl.RelativeTimeFormat(texts.textLocale, { style: 'short', numeric: 'always' });
-  if (minutes < 60) return format.format(-minutes, 'minute');
-  if (minutes < 48 * 60) return format.format(-Math.round(minutes / 60), 'hour');
-  return format.format(-Math.round(minutes / 1440), 'day');
 }
 
 const customerOf = (activity: Activity) =>
@@ -68,7 +61,11 @@ export function activityTable(
       el('td', { class: 'subject', 'data-testid': 'activity-subject' }, activity.subject),
       el('td', {}, customerOf(activity)),
       el('td', { 'data-testid': 'activity-case' }, activity.case?.id ?? ''),
-      el('td', {}, el('time', { datetime: activity.created }, ageOf(activity.created, texts, nowMs))),
+      el(
+        'td',
+        {},
+        el('time', { datetime: activity.created }, ageOf(activity.created, texts.textLocale, nowMs)),
+      ),
     );
   });
   const headers = ['select', 'id', 'status', 'type', 'subject', 'customer', 'case', 'age'];

@@ -5,7 +5,14 @@ export interface EgainError {
   readonly code: string;
   readonly developerMessage: string;
   readonly userMessage?: string;
-  readonly details?: readonly { readonly key: string; readonly value: string }[];
+  readonly details?: readonly ActivityDetail[];
+}
+
+/** One entry of an error's details; `reason`, when a refusal gives one activity a reason of its own. */
+export interface ActivityDetail {
+  readonly key: string;
+  readonly value: string;
+  readonly reason?: string;
 }
 
 export type ApiResult<T> =

@@ -1,4 +1,5 @@
-// Sign-in: OAuth 2.0 authorization code + PKCE (S256) against the issuer's discovery document. Only
+// Sign-in: OAuth 2.0 authorization code + PKCE (S256) against the issuer's discovery document, asking
+// for the scopes the service names in /console/config.json (they carry AUTH_SCOPE_PREFIX). Only
 // the PKCE verifier and the state wait in sessionStorage, across the redirect, and are removed on
 // return; the tokens live in this page's memory only. After a reload there is no token: the page
 // runs the authorization again, and the provider's session cookie brings it straight back.
@@ -7,9 +8,17 @@ export const CLIENT_ID = 'casemgr-console';
 const DISCOVERY_PATH = '/oidc/.well-known/openid-configuration';
 const PENDING_KEY = 'casemgr.console.pending';
 const SIGNED_OUT_KEY = 'casemgr.console.signed-out';
-const SCOPE = 'openid core.casemgr.read core.casemgr.manage';
+const SETTINGS_PATH = '/console/config.json';
+
+/** The deployment's settings (/console/config.json, made by the service at start). */
+export interface Settings {
+  /** The scopes to ask for: the API's names carry the deployment's AUTH_SCOPE_PREFIX. */
+  readonly scope: string;
+}
 
 export interface Discovery {
+  /** The console's settings, fetched with the discovery document. */
+  readonly settings: Settings;
   readonly issuer: string;
   readonly authorization_endpoint: string;
   readonly token_endpoint: string;
@@ -42,44 +51,67 @@ async function challengeOf(verifier: string): Promise<string> {
   return base64url(new Uint8Array(digest));
 }
 
+async function fetchJson<T>(path: string): Promise<T> {
+  const response = await fetch(path, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${path}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
 export async function discover(): Promise<Discovery> {
-  const response = await fetch(DISCOVERY_PATH, { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`discovery: ${response.status}`);
-  return (await response.json()) as Discovery;
+  const [document, settings] = await Promise.all([
+    fetchJson<Omit<Discovery, 'settings'>>(DISCOVERY_PATH),
+    fetchJson<Settings>(SETTINGS_PATH),
+  ]);
+  return { ...document, settings };
 }
 
 /** The console's own URLs are under the issuer's origin (PUBLIC_URL): the redirect URI is registered there. */
 export const consoleOrigin = (discovery: Discovery) => new URL(discovery.issuer).origin;
 
-export async function startAuthorization(discovery: Discovery, locale: string): Promise<void> {
+interface Pending {
+  readonly verifier: string;
+  readonly state: string;
+  /** prompt=none after a sign-out: asks whether the provider's session really ended. */
+  readonly silent?: boolean;
+}
+
+export async function startAuthorization(
+  discovery: Discovery,
+  locale: string,
+  { silent = false } = {},
+): Promise<void> {
   const verifier = randomString();
   const state = randomString();
-  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ verifier, state }));
-  sessionStorage.removeItem(SIGNED_OUT_KEY);
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ verifier, state, silent } satisfies Pending));
+  if (!silent) sessionStorage.removeItem(SIGNED_OUT_KEY);
   const url = new URL(discovery.authorization_endpoint);
   url.search = new URLSearchParams({
     client_id: CLIENT_ID,
     response_type: 'code',
     redirect_uri: `${consoleOrigin(discovery)}/console/callback`,
-    scope: SCOPE,
+    scope: discovery.settings.scope,
     state,
     code_challenge: await challengeOf(verifier),
     code_challenge_method: 'S256',
     ui_locales: locale,
+    ...(silent ? { prompt: 'none' } : {}),
   }).toString();
   location.assign(url.href);
 }
 
-function takePending(): { verifier: string; state: string } | undefined {
+function takePending(): Pending | undefined {
   const raw = sessionStorage.getItem(PENDING_KEY);
   sessionStorage.removeItem(PENDING_KEY);
   if (!raw) return undefined;
   try {
-    return JSON.parse(raw) as { verifier: string; state: string };
+    return JSON.parse(raw) as Pending;
   } catch {
     return undefined;
   }
 }
+
+/** The provider's answers to prompt=none when it would have to show a page: nobody is signed in. */
+const NOT_SIGNED_IN = new Set(['login_required', 'interaction_required', 'consent_required']);
 
 function subjectOf(jwt: string): string {
   const payload = jwt.split('.')[1] ?? '';
@@ -94,6 +126,7 @@ async function finishAuthorization(discovery: Discovery): Promise<SignInOutcome>
   const pending = takePending();
   history.replaceState(null, '', '/console/');
   const error = params.get('error');
+  if (error && pending?.silent && NOT_SIGNED_IN.has(error)) return { kind: 'signed-out' };
   if (error) return { kind: 'failed', reason: params.get('error_description') ?? error };
   const code = params.get('code');
   if (!code || !pending || params.get('state') !== pending.state)
@@ -111,6 +144,8 @@ async function finishAuthorization(discovery: Discovery): Promise<SignInOutcome>
   });
   if (!response.ok) return { kind: 'failed', reason: `token: ${response.status}` };
   const tokens = (await response.json()) as { access_token: string; id_token: string };
+  // Signed in, after all (the agent said "no, stay signed in" at the provider): no longer signed out.
+  sessionStorage.removeItem(SIGNED_OUT_KEY);
   return {
     kind: 'signed-in',
     session: {
@@ -123,13 +158,19 @@ async function finishAuthorization(discovery: Discovery): Promise<SignInOutcome>
 
 export async function signIn(discovery: Discovery, locale: string): Promise<SignInOutcome> {
   if (location.pathname === '/console/callback') return finishAuthorization(discovery);
-  // After a logout, wait for the user to ask: signing straight back in would show the login page unasked.
-  if (sessionStorage.getItem(SIGNED_OUT_KEY)) return { kind: 'signed-out' };
-  await startAuthorization(discovery, locale);
+  // Back from the provider's sign-out page, which may have been answered "no, stay signed in": ask
+  // the provider without showing anything (prompt=none). A live session signs straight back in; an
+  // ended one answers login_required, and the console waits for a click rather than show the login
+  // page unasked.
+  const silent = sessionStorage.getItem(SIGNED_OUT_KEY) !== null;
+  await startAuthorization(discovery, locale, { silent });
   return { kind: 'redirecting' };
 }
 
-/** The provider's end-session endpoint; it comes back to /console/, which then waits for a click. */
+/**
+ * The provider's end-session endpoint; it comes back to /console/ whether the agent confirmed or not,
+ * and the flag set here makes the console check which (signIn) before it shows the signed-out screen.
+ */
 export function signOut(discovery: Discovery, session: Session): void {
   sessionStorage.setItem(SIGNED_OUT_KEY, '1');
   if (!discovery.end_session_endpoint) {

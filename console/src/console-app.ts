@@ -1,7 +1,7 @@
 // The signed-in console: header, live banner, the three views (my work, queues, colleagues), one
 // activity list with its pager and sort, the action bar and the outcome of the last action. State
 // lives here; each change re-renders the part it touches.
-import * as actions from './actions.js';
+import { ActionBar } from './action-bar.js';
 import { activityTable, MAX_SELECTION } from './activity-table.js';
 import { call, type Activity, type ApiContext, type Me, type SearchPage } from './api.js';
 import { el, keepingFocus } from './dom.js';
@@ -34,9 +34,6 @@ export class ConsoleApp {
   private loadError: string | undefined;
   private readonly selection = new Map<string, Activity>();
   private outcome: Outcome | undefined;
-  private unpin = false;
-  private transferKind: actions.TransferKind = 'user';
-  private transferTarget = '';
   private busy = false;
   private queueCounts = new Map<string, number | undefined>();
   private heldCounts = new Map<string, number | undefined>();
@@ -45,7 +42,7 @@ export class ConsoleApp {
   private readonly nav = el('nav', { 'aria-label': '' });
   private readonly aside = el('div', { class: 'side' });
   private readonly list = el('section', { class: 'list', 'aria-labelledby': 'list-heading' });
-  private readonly bar = el('div', { class: 'actions', role: 'group' });
+  private readonly bar: ActionBar;
   private readonly okRegion = el('div', { role: 'status', 'data-testid': 'outcome-status' });
   private readonly alertRegion = el('div', { role: 'alert', 'data-testid': 'outcome-alert' });
 
@@ -53,16 +50,28 @@ export class ConsoleApp {
     private readonly context: ApiContext,
     private readonly texts: Texts,
     private readonly me: Me['user'],
-  ) {}
+  ) {
+    this.bar = new ActionBar({
+      context,
+      texts,
+      me,
+      selected: () => [...this.selection.values()],
+      run: (action) => void this.run(action),
+    });
+  }
 
   mount(root: HTMLElement, chrome: ConsoleChrome): void {
     this.nav.setAttribute('aria-label', this.texts.t('views'));
-    this.bar.setAttribute('aria-label', this.texts.t('actions'));
     const main = el(
       'main',
       { id: 'main' },
       this.nav,
-      el('div', { class: 'workspace' }, this.aside, el('div', { class: 'work' }, this.list, this.bar)),
+      el(
+        'div',
+        { class: 'workspace' },
+        this.aside,
+        el('div', { class: 'work' }, this.list, this.bar.element),
+      ),
       this.okRegion,
       this.alertRegion,
     );
@@ -355,102 +364,20 @@ export class ConsoleApp {
   }
 
   private renderBar(): void {
-    const selected = [...this.selection.values()];
-    const pinnedSelected = selected.some((a) => a.status.assigned?.pinned);
-    if (!pinnedSelected) this.unpin = false;
-    const button = (testid: string, key: string, run: () => Promise<Outcome>, needsSelection = true) => {
-      const b = el(
-        'button',
-        {
-          type: 'button',
-          'data-testid': testid,
-          // Not disabled while an action runs (that would drop the keyboard focus): run() waits its turn.
-          disabled: needsSelection && selected.length === 0,
-        },
-        this.t(key),
-      );
-      b.addEventListener('click', () => void this.run(run));
-      return b;
-    };
-    const unpinBox = el('input', {
-      type: 'checkbox',
-      id: 'unpin',
-      'data-testid': 'unpin',
-      checked: this.unpin,
-    });
-    unpinBox.addEventListener('change', () => (this.unpin = unpinBox.checked));
-    const kind = el(
-      'select',
-      { id: 'transfer-kind', 'data-testid': 'transfer-kind' },
-      ...(['user', 'queue', 'department'] as const).map((k) =>
-        el('option', { value: k, selected: k === this.transferKind }, this.t(`target.${k}`)),
-      ),
-    );
-    kind.addEventListener('change', () => (this.transferKind = kind.value as actions.TransferKind));
-    const target = el('input', {
-      id: 'transfer-target',
-      'data-testid': 'transfer-target',
-      list: 'transfer-targets',
-      inputmode: 'numeric',
-      autocomplete: 'off',
-      value: this.transferTarget,
-    });
-    target.addEventListener('input', () => (this.transferTarget = target.value));
-    const suggestions = el(
-      'datalist',
-      { id: 'transfer-targets' },
-      ...this.me.pullQueues.map((q) => el('option', { value: q.id }, `${this.t('target.queue')} ${q.name}`)),
-      ...this.me.pullUsers.map((u) => el('option', { value: u.id }, `${this.t('target.user')} ${u.name}`)),
-    );
-    const transferButton = button('transfer', 'transfer', () =>
-      actions.transfer(
-        this.context,
-        this.texts,
-        selected,
-        this.transferKind,
-        this.transferTarget.trim(),
-        this.unpin,
-      ),
-    );
-    keepingFocus(this.bar, () =>
-      this.bar.replaceChildren(
-        el(
-          'p',
-          { 'data-testid': 'selection-count' },
-          this.t('selected', { count: selected.length, max: MAX_SELECTION }),
-        ),
-        button('pick', 'pick', () => actions.pick(this.context, this.texts, selected, this.unpin)),
-        ...(pinnedSelected
-          ? [el('span', { class: 'unpin' }, unpinBox, el('label', { for: 'unpin' }, this.t('unpin')))]
-          : []),
-        button('pull-next', 'pullNext', () => actions.pullNext(this.context, this.texts), false),
-        button('complete', 'complete', () => actions.complete(this.context, this.texts, selected)),
-        el(
-          'fieldset',
-          { class: 'transfer' },
-          el('legend', {}, this.t('transferTo')),
-          el('label', { for: 'transfer-kind' }, this.t('targetKind')),
-          kind,
-          el('label', { for: 'transfer-target' }, this.t('targetId')),
-          target,
-          suggestions,
-          transferButton,
-        ),
-      ),
-    );
+    this.bar.update();
   }
 
   private async run(action: () => Promise<Outcome>): Promise<void> {
     if (this.busy) return;
     this.busy = true;
-    this.bar.setAttribute('aria-busy', 'true');
+    this.bar.element.setAttribute('aria-busy', 'true');
     try {
       this.outcome = await action();
     } catch (error) {
       this.outcome = { kind: 'failed', reason: String(error) };
     } finally {
       this.busy = false;
-      this.bar.removeAttribute('aria-busy');
+      this.bar.element.removeAttribute('aria-busy');
     }
     if (this.outcome.kind === 'done') this.selection.clear();
     this.okRegion.replaceChildren(

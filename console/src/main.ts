@@ -14,10 +14,11 @@
 //   selection-count, pick, unpin (checkbox, shown when a pinned activity is selected), pull-next,
 //   complete, transfer-kind (user | queue | department), transfer-target (an id), transfer
 //   outcome-status > outcome-done           what the last action did (role=status)
-//   outcome-alert > outcome-refused[data-code] > nothing-changed, rejection[data-activity-id] (role=alert)
+//   outcome-alert > outcome-refused[data-code] > nothing-changed, refusal-reason, rejection[data-activity-id] (role=alert)
 //   taken-notice[data-activity-id]         inside live-banner
-// The page's CSP forbids inline scripts: a test that injects one (axe-core) needs a browser context
-// with `bypassCSP: true`.
+// The page's CSP forbids inline scripts. Tests run axe-core under that very policy: they evaluate it
+// through the DevTools protocol (Playwright's page.evaluate), which CSP does not govern, so no
+// `bypassCSP` and no <script> tag is needed.
 import { call, type ApiContext, type Me } from './api.js';
 import { consoleOrigin, discover, signIn, signOut, startAuthorization, type Session } from './auth.js';
 import { ConsoleApp } from './console-app.js';

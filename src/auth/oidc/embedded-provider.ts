@@ -21,6 +21,9 @@ export const CONSOLE_PATH = '/console/';
 export const API_RESOURCE = 'urn:casemgr:api';
 const API_SCOPES = ['core.casemgr.read', 'core.casemgr.manage'];
 
+/** The API's scope names as this deployment grants them (AUTH_SCOPE_PREFIX before each). */
+export const apiScopesOf = (scopePrefix: string): string[] => API_SCOPES.map((s) => `${scopePrefix}${s}`);
+
 export interface EmbeddedProviderOptions {
   /** The service's public origin, e.g. https://casemgr.example.com (no path). */
   readonly publicUrl: string;
@@ -37,7 +40,7 @@ export function issuerOf(publicUrl: string): string {
 
 export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provider {
   const { publicUrl, signingKey } = options;
-  const apiScopes = API_SCOPES.map((s) => `${options.scopePrefix}${s}`);
+  const apiScopes = apiScopesOf(options.scopePrefix);
   const users = new UserStore(options.db);
   const jwk = {
     ...createPrivateKey(signingKey.privatePem).export({ format: 'jwk' }),

@@ -1,8 +1,11 @@
 // Serves the agent console (console/, built into dist/console) at /console: the page at /console,
 // /console/ and /console/callback (the sign-in's redirect URI), never cached, and its hashed assets,
-// cached for good. The page is a client of the public API only; its Content-Security-Policy allows
-// nothing but this origin's own scripts, styles and requests.
+// cached for good, and its settings at /console/config.json (the scopes to ask for, which carry
+// AUTH_SCOPE_PREFIX), made at start and fetched like any file, so the page needs no inline script.
+// The page is a client of the public API only; its Content-Security-Policy allows nothing but this
+// origin's own scripts, styles and requests.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { apiScopesOf } from '../../auth/oidc/embedded-provider.js';
 import { readConsoleFiles } from './console-files.js';
 
 export const CONSOLE_CSP = [
@@ -34,8 +37,29 @@ function pageHeaders(reply: FastifyReply): FastifyReply {
     .header('x-content-type-options', 'nosniff');
 }
 
-export function registerConsole(server: FastifyInstance, options: { readonly dir: string }): void {
+/** What the console needs to know about this deployment, served as /console/config.json. */
+export interface ConsoleSettings {
+  /** The scopes its authorization request asks for (`openid` and the API's, prefixed). */
+  readonly scope: string;
+}
+
+export function consoleSettings(scopePrefix: string): ConsoleSettings {
+  return { scope: ['openid', ...apiScopesOf(scopePrefix)].join(' ') };
+}
+
+export function registerConsole(
+  server: FastifyInstance,
+  options: { readonly dir: string; readonly settings: ConsoleSettings },
+): void {
   const files = readConsoleFiles(options.dir);
+  const settings = JSON.stringify(options.settings);
+  server.get('/console/config.json', async (_request, reply) =>
+    reply
+      .header('content-type', 'application/json; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .header('x-content-type-options', 'nosniff')
+      .send(settings),
+  );
   if (!files) {
     server.log.error({ dir: options.dir }, 'the console is not built (npm run build): /console answers 503');
   }
