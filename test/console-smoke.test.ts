@@ -1,6 +1,7 @@
 // The console in a real browser (Chromium through playwright-core) against the real service: bob
 // signs in with code + PKCE on the embedded provider's login page and sees his work list; the token
-// stays out of web storage; a reload signs him straight back in through the provider's session.
+// stays out of web storage; a reload signs him straight back in through the provider's session;
+// signing out ends that session.
 // (The full scenarios are in the console's end-to-end suite.) Needs `npm run build` (dist/console).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +56,50 @@ describe('console smoke (sqlite, Chromium)', () => {
     await page.getByTestId('activity-table').waitFor();
     assert.deepEqual(await shownIds(page), ['100011', '100012', '100013', '100014', '100015']);
     assert.deepEqual(refusedByCsp, []);
+
+    // Sign out at the provider: back on the console, which waits for a click instead of the login page.
+    await page.getByTestId('sign-out').click();
+    await page.getByRole('button', { name: 'Yes, sign me out' }).click();
+    await page.locator('[data-testid=app][data-state=signed-out]').waitFor();
+    await page.getByTestId('sign-in').click();
+    await page.locator('#login').waitFor();
+    await context.close();
+  });
+});
+
+describe('console live (sqlite, Chromium)', () => {
+  let service: TestService;
+  let browser: Browser;
+  before(async () => {
+    service = await startTestService('sqlite', { signIn: true });
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await service?.close();
+  });
+
+  it("bob's list follows the event stream, and a banner says alice took his pinned activity", async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await signInAs(page, service, 'bob');
+    await page.locator('[data-testid=activity-row][data-activity-id="100012"]').waitFor();
+    // Alice (a supervisor) takes it through the API, unpinning it.
+    const taken = await service.pick(
+      'alice',
+      [{ id: '100012', lastModified: await service.lastModified('100012') }],
+      {
+        query: '?unpin=yes',
+      },
+    );
+    assert.equal(taken.status, 204, taken.text);
+    const notice = page.locator('[data-testid=taken-notice][data-activity-id="100012"]');
+    await notice.waitFor();
+    assert.equal(await notice.textContent(), 'Activity 100012 was taken from you by Alice Archer.');
+    assert.equal(await page.getByTestId('live-banner').getAttribute('role'), 'status');
+    await page
+      .locator('[data-testid=activity-row][data-activity-id="100012"]')
+      .waitFor({ state: 'detached' });
     await context.close();
   });
 });

@@ -4,7 +4,7 @@
 import * as actions from './actions.js';
 import { activityTable, MAX_SELECTION } from './activity-table.js';
 import { call, type Activity, type ApiContext, type Me, type SearchPage } from './api.js';
-import { el } from './dom.js';
+import { el, keepingFocus } from './dom.js';
 import type { Texts } from './i18n.js';
 import { renderOutcome, type Outcome } from './outcome.js';
 
@@ -35,6 +35,8 @@ export class ConsoleApp {
   private readonly selection = new Map<string, Activity>();
   private outcome: Outcome | undefined;
   private unpin = false;
+  private transferKind: actions.TransferKind = 'user';
+  private transferTarget = '';
   private busy = false;
   private queueCounts = new Map<string, number>();
   private heldCounts = new Map<string, number>();
@@ -189,7 +191,13 @@ export class ConsoleApp {
       button.addEventListener('click', () => void this.showView(view));
       return button;
     };
-    this.nav.replaceChildren(tab('mine', 'myWork'), tab('queues', 'queues'), tab('colleagues', 'colleagues'));
+    keepingFocus(this.nav, () =>
+      this.nav.replaceChildren(
+        tab('mine', 'myWork'),
+        tab('queues', 'queues'),
+        tab('colleagues', 'colleagues'),
+      ),
+    );
   }
 
   private renderSide(): void {
@@ -227,15 +235,17 @@ export class ConsoleApp {
       return el('li', {}, button);
     });
     const heading = this.t(queues ? 'queuesHeading' : 'colleaguesHeading');
-    this.aside.replaceChildren(
-      el('h2', { id: 'side-heading' }, heading),
-      items.length === 0
-        ? el('p', {}, this.t('noneAvailable'))
-        : el(
-            'ul',
-            { 'data-testid': queues ? 'queue-list' : 'colleague-list', 'aria-labelledby': 'side-heading' },
-            ...items,
-          ),
+    keepingFocus(this.aside, () =>
+      this.aside.replaceChildren(
+        el('h2', { id: 'side-heading' }, heading),
+        items.length === 0
+          ? el('p', {}, this.t('noneAvailable'))
+          : el(
+              'ul',
+              { 'data-testid': queues ? 'queue-list' : 'colleague-list', 'aria-labelledby': 'side-heading' },
+              ...items,
+            ),
+      ),
     );
   }
 
@@ -247,8 +257,6 @@ export class ConsoleApp {
   }
 
   private renderList(): void {
-    const focused = document.activeElement?.getAttribute('data-testid');
-    const focusedId = document.activeElement?.getAttribute('data-activity-id');
     const pages = Math.max(1, Math.ceil(this.count / this.pageSize));
     const sortSelect = el(
       'select',
@@ -299,40 +307,36 @@ export class ConsoleApp {
         this.updateSelectability();
       },
     };
-    this.list.replaceChildren(
-      el('h2', { id: 'list-heading', 'data-testid': 'list-heading' }, this.listTitle()),
-      el(
-        'div',
-        { class: 'controls' },
-        el('label', { for: 'sort' }, this.t('sortBy')),
-        sortSelect,
-        el('label', { for: 'order' }, this.t('order')),
-        orderSelect,
-        el('label', { for: 'page-size' }, this.t('pageSize')),
-        sizeSelect,
-      ),
-      ...(this.loadError ? [el('p', { class: 'error', 'data-testid': 'load-error' }, this.loadError)] : []),
-      this.items.length === 0
-        ? el('p', { 'data-testid': 'empty-list' }, this.t('empty'))
-        : activityTable(this.items, this.texts, handlers, this.listTitle()),
-      el(
-        'div',
-        { class: 'pager' },
-        pageButton('pager-prev', 'previous', this.page - 1, this.page <= 1),
+    keepingFocus(this.list, () =>
+      this.list.replaceChildren(
+        el('h2', { id: 'list-heading', 'data-testid': 'list-heading' }, this.listTitle()),
         el(
-          'span',
-          { 'data-testid': 'page-info' },
-          this.t('pageInfo', { page: this.page, pages, count: this.count }),
+          'div',
+          { class: 'controls' },
+          el('label', { for: 'sort' }, this.t('sortBy')),
+          sortSelect,
+          el('label', { for: 'order' }, this.t('order')),
+          orderSelect,
+          el('label', { for: 'page-size' }, this.t('pageSize')),
+          sizeSelect,
         ),
-        pageButton('pager-next', 'next', this.page + 1, this.page >= pages),
+        ...(this.loadError ? [el('p', { class: 'error', 'data-testid': 'load-error' }, this.loadError)] : []),
+        this.items.length === 0
+          ? el('p', { 'data-testid': 'empty-list' }, this.t('empty'))
+          : activityTable(this.items, this.texts, handlers, this.listTitle()),
+        el(
+          'div',
+          { class: 'pager' },
+          pageButton('pager-prev', 'previous', this.page - 1, this.page <= 1),
+          el(
+            'span',
+            { 'data-testid': 'page-info' },
+            this.t('pageInfo', { page: this.page, pages, count: this.count }),
+          ),
+          pageButton('pager-next', 'next', this.page + 1, this.page >= pages),
+        ),
       ),
     );
-    if (focused) {
-      const selector = focusedId
-        ? `[data-testid="${focused}"][data-activity-id="${focusedId}"]`
-        : `[data-testid="${focused}"]`;
-      this.list.querySelector<HTMLElement>(selector)?.focus();
-    }
   }
 
   private updateSelectability(): void {
@@ -351,7 +355,8 @@ export class ConsoleApp {
         {
           type: 'button',
           'data-testid': testid,
-          disabled: this.busy || (needsSelection && selected.length === 0),
+          // Not disabled while an action runs (that would drop the keyboard focus): run() waits its turn.
+          disabled: needsSelection && selected.length === 0,
         },
         this.t(key),
       );
@@ -369,16 +374,19 @@ export class ConsoleApp {
       'select',
       { id: 'transfer-kind', 'data-testid': 'transfer-kind' },
       ...(['user', 'queue', 'department'] as const).map((k) =>
-        el('option', { value: k }, this.t(`target.${k}`)),
+        el('option', { value: k, selected: k === this.transferKind }, this.t(`target.${k}`)),
       ),
     );
+    kind.addEventListener('change', () => (this.transferKind = kind.value as actions.TransferKind));
     const target = el('input', {
       id: 'transfer-target',
       'data-testid': 'transfer-target',
       list: 'transfer-targets',
       inputmode: 'numeric',
       autocomplete: 'off',
+      value: this.transferTarget,
     });
+    target.addEventListener('input', () => (this.transferTarget = target.value));
     const suggestions = el(
       'datalist',
       { id: 'transfer-targets' },
@@ -390,44 +398,48 @@ export class ConsoleApp {
         this.context,
         this.texts,
         selected,
-        kind.value as actions.TransferKind,
-        target.value.trim(),
+        this.transferKind,
+        this.transferTarget.trim(),
         this.unpin,
       ),
     );
-    this.bar.replaceChildren(
-      el(
-        'p',
-        { 'data-testid': 'selection-count' },
-        this.t('selected', { count: selected.length, max: MAX_SELECTION }),
-      ),
-      button('pick', 'pick', () => actions.pick(this.context, this.texts, selected, this.unpin)),
-      ...(pinnedSelected
-        ? [el('span', { class: 'unpin' }, unpinBox, el('label', { for: 'unpin' }, this.t('unpin')))]
-        : []),
-      button('pull-next', 'pullNext', () => actions.pullNext(this.context, this.texts), false),
-      button('complete', 'complete', () => actions.complete(this.context, this.texts, selected)),
-      el(
-        'fieldset',
-        { class: 'transfer' },
-        el('legend', {}, this.t('transferTo')),
-        el('label', { for: 'transfer-kind' }, this.t('targetKind')),
-        kind,
-        el('label', { for: 'transfer-target' }, this.t('targetId')),
-        target,
-        suggestions,
-        transferButton,
+    keepingFocus(this.bar, () =>
+      this.bar.replaceChildren(
+        el(
+          'p',
+          { 'data-testid': 'selection-count' },
+          this.t('selected', { count: selected.length, max: MAX_SELECTION }),
+        ),
+        button('pick', 'pick', () => actions.pick(this.context, this.texts, selected, this.unpin)),
+        ...(pinnedSelected
+          ? [el('span', { class: 'unpin' }, unpinBox, el('label', { for: 'unpin' }, this.t('unpin')))]
+          : []),
+        button('pull-next', 'pullNext', () => actions.pullNext(this.context, this.texts), false),
+        button('complete', 'complete', () => actions.complete(this.context, this.texts, selected)),
+        el(
+          'fieldset',
+          { class: 'transfer' },
+          el('legend', {}, this.t('transferTo')),
+          el('label', { for: 'transfer-kind' }, this.t('targetKind')),
+          kind,
+          el('label', { for: 'transfer-target' }, this.t('targetId')),
+          target,
+          suggestions,
+          transferButton,
+        ),
       ),
     );
   }
 
   private async run(action: () => Promise<Outcome>): Promise<void> {
+    if (this.busy) return;
     this.busy = true;
-    this.renderBar();
+    this.bar.setAttribute('aria-busy', 'true');
     try {
       this.outcome = await action();
     } finally {
       this.busy = false;
+      this.bar.removeAttribute('aria-busy');
     }
     if (this.outcome.kind === 'done') this.selection.clear();
     this.okRegion.replaceChildren(

@@ -31,3 +31,22 @@ export function on<E extends keyof HTMLElementEventMap>(
   element.addEventListener(type, listener);
   return element;
 }
+
+/**
+ * Re-renders `container` and puts the keyboard focus back on the element that had it (found again by
+ * its data-testid and, for rows, its data-activity-id / queue / user id), so that a refresh from the
+ * live stream or after an action never throws a keyboard user back to the top of the page.
+ */
+export function keepingFocus(container: HTMLElement, render: () => void): void {
+  const active = document.activeElement;
+  const inside = active instanceof HTMLElement && container.contains(active);
+  const testid = inside ? active.getAttribute('data-testid') : null;
+  const keys = ['data-activity-id', 'data-queue-id', 'data-user-id'];
+  const key = inside ? keys.find((k) => active.hasAttribute(k)) : undefined;
+  render();
+  if (!testid) return;
+  const selector = `[data-testid="${testid}"]${key ? `[${key}="${active!.getAttribute(key)}"]` : ''}`;
+  const again = container.querySelector<HTMLElement>(selector);
+  if (again && !(again as HTMLButtonElement).disabled) again.focus();
+  else container.querySelector<HTMLElement>('button:not(:disabled), input:not(:disabled)')?.focus();
+}

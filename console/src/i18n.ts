@@ -68,11 +68,15 @@ export async function loadTexts(locale: string): Promise<Texts> {
   const fallback = (await fetchCatalog(FALLBACK_LOCALE)) ?? {};
   const own = locale === FALLBACK_LOCALE ? fallback : await fetchCatalog(locale);
   const catalog: Catalog = { ...fallback, ...own };
+  const plurals = new Intl.PluralRules(own ? locale : FALLBACK_LOCALE);
   return {
     locale,
     textLocale: own ? locale : FALLBACK_LOCALE,
     t(key, values = {}) {
-      const text = catalog[key] ?? key;
+      // A count picks the plural form the locale uses (`picked.one`), when the catalog has one.
+      const count = values['count'];
+      const form = typeof count === 'number' ? `${key}.${plurals.select(count)}` : undefined;
+      const text = (form && catalog[form]) ?? catalog[key] ?? key;
       return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
         name in values ? String(values[name]) : whole,
       );
