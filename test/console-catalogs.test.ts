@@ -1,8 +1,10 @@
 // Holds the agent console's UI catalogs (console/locales/<locale>.json) to en-US and to the locales
 // the console offers: one catalog per API locale and no other, each a flat map of non-empty texts
 // with exactly en-US's keys and, key by key, the same {placeholders}. console/src/i18n.ts fills
-// `{name}` and nothing else (no plural or select syntax) and falls back to en-US per key, so a
-// missing key would show English on that one page, and a renamed placeholder raw braces.
+// `{name}` and nothing else (no ICU plural or select syntax) and falls back to en-US per key, so a
+// missing key would show English on that one page, and a renamed placeholder raw braces. Plural
+// forms are keys of their own (`picked.one`, chosen by Intl.PluralRules, the base key serving the
+// other counts): such a text may spell its count out only where that form is the count 1 alone.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
@@ -16,6 +18,16 @@ const consoleI18n = (await import(new URL('../console/src/i18n.ts', import.meta.
 };
 
 type Catalog = Record<string, string>;
+
+/** A plural form's key: `picked.one` is `picked` for the counts the locale's rule calls "one". */
+const PLURAL_FORM = /^(.+)\.(zero|one|two|few|many|other)$/;
+/** The counts a selection can have (at most 75 activities), and then some. */
+const COUNTS = Array.from({ length: 101 }, (_, count) => count);
+/** Whether the locale's plural rule gives `form` to the count 1 and no other whole count (en: yes, fr: 0 too, ru: 21 too). */
+const formIsOneAlone = (locale: string, form: string) => {
+  const rules = new Intl.PluralRules(locale);
+  return COUNTS.filter((count) => rules.select(count) === form).every((count) => count === 1);
+};
 
 const catalogFiles = readdirSync(CATALOGS).filter((name) => name.endsWith('.json'));
 const catalogs = new Map(
@@ -52,6 +64,13 @@ describe('console catalogs', () => {
     assert.deepEqual([...catalogs.keys()].sort(), [...consoleI18n.API_LOCALES].sort());
   });
 
+  it('every plural form in en-US has its base text, which serves the other counts', () => {
+    for (const key of Object.keys(reference)) {
+      const base = PLURAL_FORM.exec(key)?.[1];
+      if (base !== undefined) assert.ok(base in reference, `${key} without ${base}`);
+    }
+  });
+
   for (const locale of consoleI18n.API_LOCALES) {
     describe(locale, () => {
       it("has exactly en-US's keys", () => {
@@ -66,7 +85,22 @@ describe('console catalogs', () => {
         for (const [key, english] of Object.entries(reference)) {
           const text = catalog[key];
           if (text === undefined) continue; // reported by the key test
-          assert.deepEqual(placeholders(text), placeholders(english), `${locale} "${key}": ${text}`);
+          const form = PLURAL_FORM.exec(key)?.[2];
+          if (form === undefined)
+            assert.deepEqual(placeholders(text), placeholders(english), `${locale} "${key}": ${text}`);
+          else {
+            const others = (names: string[]) => names.filter((name) => name !== 'count');
+            assert.deepEqual(
+              others(placeholders(text)),
+              others(placeholders(english)),
+              `${locale} "${key}": ${text}`,
+            );
+            if (!placeholders(text).includes('count'))
+              assert.ok(
+                formIsOneAlone(locale, form),
+                `${locale} "${key}" spells out a count its form "${form}" does not fix: ${text}`,
+              );
+          }
           assert.deepEqual(strayBraces(text), [], `${locale} "${key}": ${text}`);
         }
       });
