@@ -41,13 +41,23 @@ export async function call<T>(
   });
   if (response.status === 401) context.unauthorized();
   const text = await response.text();
-  const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+  const parsed = parseJson(text);
   if (response.ok) return { ok: true, status: response.status, body: parsed as T | undefined };
   const error = (parsed as EgainError | undefined) ?? {
     code: String(response.status),
     developerMessage: response.statusText,
   };
   return { ok: false, status: response.status, error };
+}
+
+/** The body as JSON; undefined when empty or not JSON (a proxy's error page). */
+function parseJson(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface Named {

@@ -38,8 +38,8 @@ export class ConsoleApp {
   private transferKind: actions.TransferKind = 'user';
   private transferTarget = '';
   private busy = false;
-  private queueCounts = new Map<string, number>();
-  private heldCounts = new Map<string, number>();
+  private queueCounts = new Map<string, number | undefined>();
+  private heldCounts = new Map<string, number | undefined>();
   private loadSequence = 0;
 
   private readonly nav = el('nav', { 'aria-label': '' });
@@ -132,7 +132,13 @@ export class ConsoleApp {
 
   private async load(): Promise<void> {
     const sequence = ++this.loadSequence;
-    const result = await call<SearchPage>(this.context, 'GET', `/activity?${this.searchQuery()}`);
+    const result = await call<SearchPage>(this.context, 'GET', `/activity?${this.searchQuery()}`).catch(
+      (error: unknown) => ({
+        ok: false as const,
+        status: 0,
+        error: { code: 'network', developerMessage: String(error) },
+      }),
+    );
     // A newer load (another page, another queue) started meanwhile: its answer wins.
     if (sequence !== this.loadSequence) return;
     if (!result.ok) {
@@ -159,20 +165,23 @@ export class ConsoleApp {
   /** Counts beside each queue (waiting) and colleague (holding): one-row searches, never the lists. */
   private async loadSideCounts(): Promise<void> {
     const countOf = async (query: string) => {
-      const result = await call<SearchPage>(this.context, 'GET', `/activity?${query}&$pagesize=1`);
-      return result.ok ? (result.body?.paginationInfo?.count ?? 0) : 0;
+      // A count that cannot be had shows as unknown (…) rather than breaking the list beside it.
+      const result = await call<SearchPage>(this.context, 'GET', `/activity?${query}&$pagesize=1`).catch(
+        () => undefined,
+      );
+      return result?.ok ? (result.body?.paginationInfo?.count ?? 0) : undefined;
     };
     if (this.view === 'queues') {
       const counts = await Promise.all(
         this.me.pullQueues.map((q) => countOf(`queueID=${q.id}&status=awaiting_assignment`)),
       );
-      this.queueCounts = new Map(this.me.pullQueues.map((q, i) => [q.id, counts[i] ?? 0]));
+      this.queueCounts = new Map(this.me.pullQueues.map((q, i) => [q.id, counts[i]]));
     }
     if (this.view === 'colleagues') {
       const counts = await Promise.all(
         this.me.pullUsers.map((u) => countOf(`assignedTo=${u.id}&status=open`)),
       );
-      this.heldCounts = new Map(this.me.pullUsers.map((u, i) => [u.id, counts[i] ?? 0]));
+      this.heldCounts = new Map(this.me.pullUsers.map((u, i) => [u.id, counts[i]]));
     }
     this.renderSide();
   }
@@ -437,6 +446,8 @@ export class ConsoleApp {
     this.bar.setAttribute('aria-busy', 'true');
     try {
       this.outcome = await action();
+    } catch (error) {
+      this.outcome = { kind: 'failed', reason: String(error) };
     } finally {
       this.busy = false;
       this.bar.removeAttribute('aria-busy');
@@ -446,7 +457,7 @@ export class ConsoleApp {
       ...(this.outcome.kind === 'done' ? renderOutcome(this.outcome, this.texts) : []),
     );
     this.alertRegion.replaceChildren(
-      ...(this.outcome.kind === 'refused' ? renderOutcome(this.outcome, this.texts) : []),
+      ...(this.outcome.kind !== 'done' ? renderOutcome(this.outcome, this.texts) : []),
     );
     await this.refresh();
   }

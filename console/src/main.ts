@@ -15,6 +15,9 @@
 //   complete, transfer-kind (user | queue | department), transfer-target (an id), transfer
 //   outcome-status > outcome-done           what the last action did (role=status)
 //   outcome-alert > outcome-refused[data-code] > nothing-changed, rejection[data-activity-id] (role=alert)
+//   taken-notice[data-activity-id]         inside live-banner
+// The page's CSP forbids inline scripts: a test that injects one (axe-core) needs a browser context
+// with `bypassCSP: true`.
 import { call, type ApiContext, type Me } from './api.js';
 import { consoleOrigin, discover, signIn, signOut, startAuthorization, type Session } from './auth.js';
 import { ConsoleApp } from './console-app.js';

@@ -6,11 +6,15 @@ import type { Texts } from './i18n.js';
 
 export type Outcome =
   | { readonly kind: 'done'; readonly message: string }
-  | { readonly kind: 'refused'; readonly error: EgainError };
+  | { readonly kind: 'refused'; readonly error: EgainError }
+  /** No answer (the network, the service unreachable): whether anything changed is unknown. */
+  | { readonly kind: 'failed'; readonly reason: string };
 
 export function renderOutcome(outcome: Outcome | undefined, texts: Texts): HTMLElement[] {
   if (!outcome) return [];
   if (outcome.kind === 'done') return [el('p', { 'data-testid': 'outcome-done' }, outcome.message)];
+  if (outcome.kind === 'failed')
+    return [el('p', { 'data-testid': 'outcome-failed' }, texts.t('noAnswer', { reason: outcome.reason }))];
   const { error } = outcome;
   const reason = error.developerMessage;
   const ids = (error.details ?? []).filter((d) => d.key === 'activityId').map((d) => d.value);

@@ -19,6 +19,8 @@ export const SERVE_HELP = `Usage: casemgr serve [--demo] [options]
 
 Starts the API (PATCH /core/casemgr/v3/activity/pick, GET /core/casemgr/v3/activity/{ids},
 /health/live, /health/ready, /metrics, /core/casemgr/v3/openapi.json). Migrations run on start.
+With the embedded issuer (no AUTH_JWKS_URL) it also serves the sign-in under /oidc and the agent
+console at PUBLIC_URL/console (built into dist/console by \`npm run build\`).
   --demo    import the demo organisation (demo/organisation.json) when the database has no users;
             plain \`serve\` never adds data`;
 
