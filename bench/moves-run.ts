@@ -222,10 +222,11 @@ async function storedLastModified(session: Session, id: string): Promise<number>
 /**
  * Records one request of the list (the first whose values are all distinct) from the service's own
  * app and makes it the template of the batches' ceiling; the recorded batch has moved, so the list
- * is built again by the caller.
+ * is built again by the caller. Seeded activities can share a lastModified (a batch of 75 drawn from
+ * one creation chunk), so every batch of the list is a candidate, not only the first few.
  */
 async function recordBatchTemplate(session: Session, batches: readonly Batch[], expect: number) {
-  for (const batch of batches.slice(0, 5)) {
+  for (const batch of batches) {
     const distinct = new Set([...batch.values.previous]).size === batch.values.previous.length;
     if (!distinct) continue;
     const [recorded] = await recordRequests(

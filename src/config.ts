@@ -316,6 +316,12 @@ export const SETTINGS = [
     default: String(DEFAULT_EVENT_STREAM.pollMs),
     help: 'Event stream: read the outbox this often without a wake (writes by other processes on SQLite)',
   },
+  {
+    env: 'STREAM_BATCH_MS',
+    flag: 'stream-batch-ms',
+    default: String(DEFAULT_EVENT_STREAM.batchMs),
+    help: 'Event stream: read the outbox at most this often, each read one write per stream (0: at every commit)',
+  },
 ] as const;
 
 export type SettingName = (typeof SETTINGS)[number]['env'];
@@ -539,6 +545,7 @@ function eventStreamOf(
     maxPerUser,
     maxClients,
     pollMs: integer('STREAM_POLL_MS', get('STREAM_POLL_MS'), 10, 600_000),
+    batchMs: integer('STREAM_BATCH_MS', get('STREAM_BATCH_MS'), 0, 10_000),
   };
 }
 

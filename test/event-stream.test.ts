@@ -138,11 +138,11 @@ for (const dialect of dialects) {
           // Taken from bob in a department he cannot see: he is named, so he hears of it.
           event({ departmentId: BILLING_OPS, previousUserId: BOB, userId: ALICE, requestId: 'named' }),
           // Moved from Service to Sales: both departments' users hear of it.
-          event({ departmentId: SALES, previousDepartmentId: SERVICE, requestId: 'moved' }),
+          event({ departmentId: SALES, previousDepartmentId: SERVICE }),
           // Billing Ops, nobody of theirs named: neither.
-          event({ departmentId: BILLING_OPS, requestId: 'elsewhere' }),
+          event({ departmentId: BILLING_OPS }),
           // Sales only: zoe.
-          event({ departmentId: SALES, requestId: 'sales' }),
+          event({ departmentId: SALES }),
           // Given to bob in a department he cannot see: he is the new owner.
           event({ departmentId: BILLING_OPS, userId: BOB, requestId: 'given' }),
         ]);
@@ -161,6 +161,41 @@ for (const dialect of dialects) {
         assert.deepEqual(ofThisTest(zoe), [moved, sales, last]);
       } finally {
         bob.close();
+        zoe.close();
+      }
+    });
+
+    it('streams of different departments on one instance each get their share of one batch', async () => {
+      // One instance, one read: the batch's frames are encoded once and shared (sse-frame.ts framesOf);
+      // each stream must still get exactly its own events.
+      const bob = await SseClient.open(a.baseUrl, a.token('bob'));
+      const bobAgain = await SseClient.open(a.baseUrl, a.token('bob'));
+      const zoe = await SseClient.open(a.baseUrl, a.token('zoe'));
+      try {
+        const [service, sales, moved, elsewhere] = await append(a.database.db, [
+          event(),
+          event({ departmentId: SALES }),
+          event({ departmentId: SALES, previousDepartmentId: SERVICE }),
+          event({ departmentId: BILLING_OPS }),
+        ]);
+        const [last] = await append(a.database.db, [
+          event({ departmentId: SALES, previousDepartmentId: SERVICE }),
+        ]);
+        for (const stream of [bob, bobAgain, zoe]) {
+          await stream.until((events) => events.some((e) => Number(e.id) === last));
+        }
+        const ofThisTest = (stream: SseClient) => stream.eventIds().filter((id) => id >= service);
+        assert.deepEqual(ofThisTest(bob), [service, moved, last]);
+        assert.deepEqual(ofThisTest(bobAgain), [service, moved, last]);
+        assert.deepEqual(ofThisTest(zoe), [sales, moved, last]);
+        assert.ok(!ofThisTest(bob).includes(elsewhere) && !ofThisTest(zoe).includes(elsewhere));
+        const payloadOf = (stream: SseClient, id: number) =>
+          JSON.parse(stream.events.find((e) => Number(e.id) === id)!.data).messages[0].payload;
+        assert.deepEqual(payloadOf(zoe, moved), payloadOf(bob, moved));
+        assert.deepEqual(payloadOf(zoe, sales), { activity: { id: '100001' }, note: 'test' });
+      } finally {
+        bob.close();
+        bobAgain.close();
         zoe.close();
       }
     });

@@ -24,4 +24,13 @@ describe('event stream settings', () => {
       (error: unknown) => error instanceof ConfigError && /STREAM_MAX_PER_USER \(20\)/.test(error.message),
     );
   });
+
+  it('read the outbox every STREAM_BATCH_MS (50 ms unset, 0 for every commit), refusing a negative one', () => {
+    assert.equal(parseConfig({}).eventStream.batchMs, 50);
+    assert.equal(parseConfig({ STREAM_BATCH_MS: '0' }).eventStream.batchMs, 0);
+    assert.throws(
+      () => parseConfig({ STREAM_BATCH_MS: '-1' }),
+      (error: unknown) => error instanceof ConfigError && /STREAM_BATCH_MS/.test(error.message),
+    );
+  });
 });

@@ -29,7 +29,12 @@ export async function startEventStreams(
   if (database.dialect === 'sqlite' || !database.connectListener) {
     const reader = new SqliteEventReader(feed);
     await reader.start();
-    const hub = new EventHub(reader, { pollMs: settings.pollMs, gapRetryMs: GAP_RETRY_MS, onError });
+    const hub = new EventHub(reader, {
+      pollMs: settings.pollMs,
+      gapRetryMs: GAP_RETRY_MS,
+      batchMs: settings.batchMs,
+      onError,
+    });
     return { hub, feed, committed: () => hub.wake(), close: async () => hub.close() };
   }
   const reader = new PostgresEventReader({
@@ -37,7 +42,12 @@ export async function startEventStreams(
     onConnectionLost: (error) =>
       log.warn({ err: error }, 'event stream: the listening connection was lost; reconnecting'),
   });
-  const hub = new EventHub(reader, { pollMs: settings.pollMs, gapRetryMs: GAP_RETRY_MS, onError });
+  const hub = new EventHub(reader, {
+    pollMs: settings.pollMs,
+    gapRetryMs: GAP_RETRY_MS,
+    batchMs: settings.batchMs,
+    onError,
+  });
   try {
     await reader.start(() => hub.wake());
   } catch (error) {

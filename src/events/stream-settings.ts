@@ -12,6 +12,11 @@ export interface EventStreamSettings {
   readonly maxClients: number;
   /** How often the outbox is read without a wake (SQLite: other processes; PostgreSQL: a safety net). */
   readonly pollMs: number;
+  /**
+   * The least time between two reads of the outbox, so that the commits of that time reach each
+   * stream in one socket write (events/event-hub.ts): the delay a stream may add, against its CPU.
+   */
+  readonly batchMs: number;
 }
 
 export const DEFAULT_EVENT_STREAM: EventStreamSettings = {
@@ -21,4 +26,5 @@ export const DEFAULT_EVENT_STREAM: EventStreamSettings = {
   maxPerUser: 5,
   maxClients: 2_048,
   pollMs: 1_000,
+  batchMs: 50,
 };

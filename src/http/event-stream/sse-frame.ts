@@ -34,6 +34,34 @@ export function frameOf(event: StoredEvent): string {
   return frame;
 }
 
+const frameBytes = new WeakMap<StoredEvent, Buffer>();
+const batchBytes = new WeakMap<readonly StoredEvent[], Buffer>();
+
+function frameBytesOf(event: StoredEvent): Buffer {
+  let bytes = frameBytes.get(event);
+  if (bytes === undefined) {
+    bytes = Buffer.from(frameOf(event));
+    frameBytes.set(event, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * The frames of `selected`, the events of one hub batch a stream sends, as bytes: one Buffer for
+ * every stream that sends the whole batch (encoded once, written to each socket as it is), the
+ * event's own for a stream that sends one, a copy of the encoded frames for the others.
+ */
+export function framesOf(batch: readonly StoredEvent[], selected: readonly StoredEvent[]): Buffer {
+  if (selected.length === 1) return frameBytesOf(selected[0]);
+  if (selected.length < batch.length) return Buffer.concat(selected.map(frameBytesOf));
+  let bytes = batchBytes.get(batch);
+  if (bytes === undefined) {
+    bytes = Buffer.concat(batch.map(frameBytesOf));
+    batchBytes.set(batch, bytes);
+  }
+  return bytes;
+}
+
 /**
  * Sent instead of a replay the stream cannot give: the client's Last-Event-ID is older than the
  * resume window, or names an event the database does not hold. Its id is where the stream goes on
