@@ -1,10 +1,12 @@
 // The writer of bench/stream-fanout.ts: --rate one-event transactions a second for --seconds, each
-// adding the outbox event a one-activity pick adds (appendEvents, with its NOTIFY) — another writer
+// adding the outbox event a one-activity pick adds (appendEvents, then the service's wake-up after
+// the commit, CommitNotifier) — another writer
 // than the streaming instance, as in a cluster. Each transaction starts on its schedule whether or
 // not the earlier ones ended; the pool is sized from the rate (--writer-pool), since a pool of 10
 // with ~100 ms commits on a loaded PostgreSQL reached ~60 commits/s, not 200.
 import { randomUUID } from 'node:crypto';
 import type { OpenDatabase } from '../src/store/database.js';
+import { CommitNotifier } from '../src/events/commit-notifier.js';
 import { appendEvents } from '../src/store/outbox.js';
 import { monotonicMs } from './process-clock.js';
 
@@ -33,6 +35,11 @@ export async function writeAtRate(database: OpenDatabase, rate: number, seconds:
   const commitMs = new Float64Array(total);
   const requestIds: string[] = Array.from({ length: total }, () => randomUUID());
   const writes: Promise<void>[] = [];
+  // As the service: the listeners are woken after each commit, coalesced (src/events/commit-notifier.ts).
+  const notifier =
+    database.dialect === 'postgres'
+      ? new CommitNotifier(database.db, { warn: (details, message) => console.warn(message, details) })
+      : undefined;
   const started = monotonicMs();
   for (let n = 0; n < total; n++) {
     const wait = started + (n * 1000) / rate - monotonicMs();
@@ -59,11 +66,13 @@ export async function writeAtRate(database: OpenDatabase, rate: number, seconds:
       write.then(() => {
         commitEnd[n] = monotonicMs();
         commitMs[n] = commitEnd[n] - startedAt;
+        notifier?.poke();
       }),
     );
   }
   const startedPerSecond = total / ((monotonicMs() - started) / 1000);
   await Promise.all(writes);
+  await notifier?.idle();
   const wallSeconds = (monotonicMs() - started) / 1000;
   // The event ids, learnt once afterwards by request id: a query per transaction would load the
   // writer (and the database) with more than a pick's work.

@@ -56,6 +56,7 @@ import { registerTransferRoutes } from './http/routes/transfer.route.js';
 import { registerWebhookRoutes } from './http/routes/webhook.route.js';
 import { registerEventStreamRoute } from './http/routes/event-stream.route.js';
 import { registerUserMeRoute } from './http/routes/user-me.route.js';
+import { CommitNotifier } from './events/commit-notifier.js';
 import { startEventStreams, type EventStreams } from './events/event-streams.js';
 import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from './events/stream-settings.js';
 import { Messages } from './i18n/messages.js';
@@ -144,7 +145,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const metrics = createMetrics();
   const writeHealth = new WriteHealth(() => clock.nowMs());
   // Started once the server exists (it logs); the commit observer reaches it from then on.
-  const live: { streams?: EventStreams } = {};
+  const live: { streams?: EventStreams; notifier?: CommitNotifier } = {};
   const transactional = createTransactional(db, dialect, options.transactions ?? DEFAULT_TRANSACTIONS, {
     onRetry: () => metrics.transactionRetries.inc(),
     writeHealth,
@@ -152,6 +153,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   const eventsCommitted = (events: readonly ActivityEvent[]) => {
     for (const event of events) metrics.eventsWritten.inc({ type: event.type });
+    if (events.length > 0) live.notifier?.poke();
   };
   const activities = new ActivityStore(db, dialect, transactional, options.storeSeams, eventsCommitted);
   const users = new UserStore(db);
@@ -257,6 +259,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const streamSettings = options.eventStream ?? DEFAULT_EVENT_STREAM;
   const streams = await startEventStreams(options.database, streamSettings, server.log);
   live.streams = streams;
+  if (dialect === 'postgres') {
+    // Every instance's listeners are woken after a commit that added events (commit-notifier.ts).
+    const notifier = new CommitNotifier(db, server.log);
+    live.notifier = notifier;
+    server.addHook('onClose', () => notifier.idle());
+  }
   registerEventStreamRoute(server, { streams, settings: streamSettings, clock, registry: metrics.registry });
   if (provider) {
     registerSignIn(server, provider, new CredentialStore(db));

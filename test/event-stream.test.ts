@@ -7,8 +7,10 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, type Kysely } from 'kysely';
 import { DEFAULT_EVENT_STREAM, type EventStreamSettings } from '../src/events/stream-settings.js';
+import { itemsOf, patch } from './support/lifecycle-requests.js';
+import { notifyEventsCommitted } from '../src/events/commit-notifier.js';
 import { appendEvents, type OutboxEvent } from '../src/store/outbox.js';
 import type { Database } from '../src/store/schema.js';
 import { clientToken } from './support/intake-requests.js';
@@ -68,10 +70,19 @@ function event(fields: Partial<OutboxEvent> = {}): OutboxEvent {
   };
 }
 
+/**
+ * What the service does after a commit that added events, on PostgreSQL (src/events/commit-notifier.ts):
+ * these tests write the outbox themselves, so they wake the listeners themselves.
+ */
+async function wakeListeners(db: Kysely<Database>): Promise<void> {
+  if (db.getExecutor().adapter instanceof PostgresAdapter) await notifyEventsCommitted(db);
+}
+
 /** Appends events in one transaction of their own and returns their ids, in order. */
 async function append(db: Kysely<Database>, events: readonly OutboxEvent[]): Promise<number[]> {
   const requestIds = new Set(events.map((e) => e.requestId));
   await db.transaction().execute((trx) => appendEvents(trx, events));
+  await wakeListeners(db);
   const rows = await db
     .selectFrom('events')
     .select('id')
@@ -106,6 +117,20 @@ for (const dialect of dialects) {
       await a?.close();
       await b?.close();
       await database?.drop();
+    });
+
+    it(`a pick made over HTTP on instance A reaches a stream on instance B`, async () => {
+      // On PostgreSQL B polls every 10 minutes here: only A's wake-up after its commit can bring it.
+      const stream = await SseClient.open(b.baseUrl, b.token('bob'));
+      try {
+        const picked = await patch(a, '/pick', { as: 'alice', body: await itemsOf(a, ['100001']) });
+        assert.equal(picked.status, 204, picked.text);
+        await stream.until((events) =>
+          events.some((e) => JSON.parse(e.data).messages[0].payload.activity?.id === '100001'),
+        );
+      } finally {
+        stream.close();
+      }
     });
 
     it(`a stream on instance B hears an event committed through instance A`, async () => {
@@ -432,6 +457,7 @@ for (const dialect of dialects) {
           // A marker committed after T2: once it arrives, T2's event could have too.
           release();
           await t1;
+          await wakeListeners(a.database.db);
           const [early] = (
             await a.database.db.selectFrom('events').select('id').where('request_id', '=', 'early').execute()
           ).map((r) => Number(r.id));
@@ -467,6 +493,7 @@ for (const dialect of dialects) {
               }),
             ),
           );
+          await wakeListeners(a.database.db);
           const written = (
             await a.database.db
               .selectFrom('events')

@@ -38,7 +38,7 @@ export interface OutboxEvent {
   readonly payload: Record<string, unknown>;
 }
 
-/** The PostgreSQL channel told at each commit that added events (the live stream's LISTEN). */
+/** The PostgreSQL channel told after each commit that added events (the live stream's LISTEN). */
 export const EVENTS_CHANNEL = 'casemgr_events';
 
 const COLUMNS_PER_EVENT = 11;
@@ -135,7 +135,7 @@ const PG_ARRAY_TYPES = [
 
 /**
  * One statement, one SQL text for any number of events (the columns as arrays): take the
- * transaction's xid and queue the notification, insert the events in list order, and their webhook
+ * transaction's xid, insert the events in list order, and their webhook
  * deliveries — one round trip where there were three.
  *
  * event-order.ts needs the writer's xid assigned before any event id is taken. Here the xid is an
@@ -143,8 +143,9 @@ const PG_ARRAY_TYPES = [
  * the INSERT's source first reads it, the source's rows are produced (and sorted) before the INSERT
  * evaluates the id default (nextval) on each of them, so no id can be taken before
  * pg_current_xact_id() has run. It is the value the column's default would give (the same function,
- * same transaction). NOTIFY is delivered at commit, never for a transaction that rolls back; the
- * listeners read the table, so no payload is needed. The deliveries read the rows the INSERT
+ * same transaction). The listeners are woken after the commit, by a NOTIFY outside this
+ * transaction (src/events/commit-notifier.ts says why); they read the table, so no payload is
+ * needed. The deliveries read the rows the INSERT
  * returned: the events table itself does not show them to the same statement.
  */
 async function appendEventsPostgres(trx: Kysely<Database>, events: readonly OutboxEvent[]): Promise<void> {
@@ -154,7 +155,7 @@ async function appendEventsPostgres(trx: Kysely<Database>, events: readonly Outb
   );
   await sql`
     with writer as materialized (
-      select pg_current_xact_id() as tx, pg_notify(${EVENTS_CHANNEL}, '')::text as notified
+      select pg_current_xact_id() as tx
     ), inserted as (
       insert into events (tx, type, activity_id, case_id, department_id, previous_department_id,
         user_id, previous_user_id, actor, request_id, at_ms, payload_json)
