@@ -173,6 +173,27 @@ for (const dialect of dialects) {
       }
     });
 
+    it('lets only its own origin call the token endpoint from a browser (CORS)', async () => {
+      // A code exchange sent from a page: the provider answers it (here: a bad code) and says which
+      // origin may read the answer. Preflights are answered for any origin; the answer is not.
+      const exchangeFrom = (origin: string) =>
+        fetch(`${service.baseUrl}/oidc/token`, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({
+            grant_type: 'authorization_code',
+            client_id: 'casemgr-console',
+            code: 'not-a-code',
+            code_verifier: newPkce().verifier,
+            redirect_uri: `${service.baseUrl}/console/callback`,
+          }),
+        });
+      const own = await exchangeFrom(service.baseUrl);
+      assert.equal(own.headers.get('access-control-allow-origin'), service.baseUrl);
+      const foreign = await exchangeFrom('https://elsewhere.example');
+      assert.equal(foreign.headers.get('access-control-allow-origin'), null, await foreign.text());
+    });
+
     it('refuses the token exchange without the code verifier, or with another one', async () => {
       const pkce = newPkce();
       const code = await signIn(service, new BrowserSession(service.baseUrl), pkce, 'bob', 'demo-bob');

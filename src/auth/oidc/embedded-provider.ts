@@ -70,6 +70,9 @@ export function createEmbeddedProvider(options: EmbeddedProviderOptions): Provid
     // The API's scopes are the resource server's (getResourceServerInfo), not OpenID Connect ones.
     scopes: ['openid', 'profile'],
     claims: { openid: ['sub'], profile: ['preferred_username'] },
+    // The console is served from casemgr's own origin (its fetches still carry Origin): no other
+    // origin may call the token endpoint.
+    clientBasedCORS: (_ctx: unknown, origin: string) => origin === publicUrl,
     // The authorization code flow only: no implicit or hybrid responses put tokens in a URL.
     responseTypes: ['code'],
     pkce: { required: () => true },
