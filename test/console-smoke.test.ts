@@ -78,6 +78,23 @@ describe('console smoke (sqlite, Chromium)', () => {
     assert.deepEqual(missing, []);
     await context.close();
   });
+
+  it('reflows at 200 % zoom: a 1280-pixel screen at 200 % is 640 CSS pixels, and nothing scrolls sideways', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 640, height: 400 } });
+    const page = await context.newPage();
+    await signInAs(page, service, 'bob');
+    await page.getByTestId('activity-table').waitFor();
+    const sideways = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+    assert.equal(await page.evaluate(sideways), 0, 'my work scrolls sideways at 640 px');
+    for (const control of ['tab-queues', 'pick', 'complete', 'transfer', 'sign-out']) {
+      const box = await page.getByTestId(control).boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 640, `${control} is within the 640 px width`);
+    }
+    await page.getByTestId('tab-queues').click();
+    await page.getByTestId('queue-list').waitFor();
+    assert.equal(await page.evaluate(sideways), 0, 'the queues view scrolls sideways at 640 px');
+    await context.close();
+  });
 });
 
 describe('console live (sqlite, Chromium)', () => {
