@@ -761,7 +761,11 @@ async function main(): Promise<void> {
     const targets = judgeTargets(results, options.connections, peakByStore, soakByStore);
     section.push('Targets (reported, not asserted):', '', ...targetLines(targets), '');
   }
-  const text = section.join('\n');
+  finishRun(options, runId, section.join('\n'));
+}
+
+/** Every kind of run ends alike: print its section, prepend it to RESULTS.md, remove its work files. */
+function finishRun(options: Options, runId: string, text: string): void {
   log('');
   log(text);
   if (options.results) {
@@ -798,17 +802,7 @@ async function lifecycleMain(options: Options, runId: string, buildNote: string)
   } finally {
     await httpCeiling.stop();
   }
-  log('');
-  log(text);
-  if (options.results) {
-    prependResults(RESULTS, text);
-    log(`(prepended to ${RESULTS})`);
-  }
-  if (!options.keep) {
-    for (const name of readdirSync(WORK_DIR)) {
-      if (name.startsWith(runId)) rmSync(join(WORK_DIR, name), { force: true, recursive: true });
-    }
-  }
+  finishRun(options, runId, text);
 }
 
 async function movesMain(options: Options, runId: string, buildNote: string): Promise<void> {
@@ -828,17 +822,7 @@ async function movesMain(options: Options, runId: string, buildNote: string): Pr
     command: `${options.command}; build: ${buildNote}`,
     explain: options.explain,
   });
-  log('');
-  log(text);
-  if (options.results) {
-    prependResults(RESULTS, text);
-    log(`(prepended to ${RESULTS})`);
-  }
-  if (!options.keep) {
-    for (const name of readdirSync(WORK_DIR)) {
-      if (name.startsWith(runId)) rmSync(join(WORK_DIR, name), { force: true, recursive: true });
-    }
-  }
+  finishRun(options, runId, text);
 }
 
 let exiting = false;

@@ -2,7 +2,7 @@
 // imported through the same validation as `casemgr import`, Fastify listening on a loopback port,
 // and real tokens signed by the embedded issuer.
 import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
+import { freePort } from './free-port.js';
 import type { Selectable } from 'kysely';
 import { buildApp, type App, type AppOptions } from '../../src/app.js';
 import { EMBEDDED_AUDIENCE, EMBEDDED_ISSUER, type AuthConfig } from '../../src/auth/auth-config.js';
@@ -113,19 +113,6 @@ export interface TestServiceOptions {
   readonly shared?: { readonly database: TestDatabase; readonly seeded: boolean };
 }
 
-/** A loopback port free right now (the OS picks it; it is released at once for the caller to take). */
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 export function rawRequest(baseUrl: string, req: RawRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const url = new URL(req.path, baseUrl);
@@ -163,7 +150,7 @@ export async function startTestService(
     );
   }
   // The provider's issuer is the service's origin, so the port is chosen before the app is built.
-  const chosenPort = options.signIn === true ? await freeLoopbackPort() : 0;
+  const chosenPort = options.signIn === true ? await freePort() : 0;
   const publicUrl =
     typeof options.signIn === 'object' ? options.signIn.publicUrl : `http://127.0.0.1:${chosenPort}`;
   const app = await buildApp({
