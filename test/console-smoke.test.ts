@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { launchBrowser } from './support/browser.js';
-import { startTestService, type TestService } from './support/test-service.js';
+import { startBrowserWorld, type BrowserWorld } from './support/browser-world.js';
+import type { TestService } from './support/test-service.js';
 
 async function signInAs(page: Page, service: TestService, login: string): Promise<void> {
   await page.goto(`${service.baseUrl}/console/`);
@@ -24,15 +24,15 @@ const shownIds = (page: Page) =>
     .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-activity-id')));
 
 describe('console smoke (sqlite, Chromium)', () => {
+  let world: BrowserWorld;
   let service: TestService;
   let browser: Browser;
   before(async () => {
-    service = await startTestService('sqlite', { signIn: true });
-    browser = await launchBrowser();
+    world = await startBrowserWorld('sqlite');
+    ({ service, browser } = world);
   });
   after(async () => {
-    await browser?.close();
-    await service?.close();
+    await world?.close();
   });
 
   it('signs bob in and shows his open work; a reload signs him back in silently', async () => {
@@ -98,15 +98,15 @@ describe('console smoke (sqlite, Chromium)', () => {
 });
 
 describe('console live (sqlite, Chromium)', () => {
+  let world: BrowserWorld;
   let service: TestService;
   let browser: Browser;
   before(async () => {
-    service = await startTestService('sqlite', { signIn: true });
-    browser = await launchBrowser();
+    world = await startBrowserWorld('sqlite');
+    ({ service, browser } = world);
   });
   after(async () => {
-    await browser?.close();
-    await service?.close();
+    await world?.close();
   });
 
   it("bob's list follows the event stream, and a banner says alice took his pinned activity", async () => {
